@@ -170,3 +170,24 @@ class Rejection:
     source: str
     reason: str  # short code: "binary", "empty", "too_large", "undecodable", "parse_error", ...
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Document-level facts the corpus stages (dedupe, stories, resolve, export) need.
+
+    ``published`` is the best estimate of the real date; ``published_stated`` what the
+    page claims. ``duplicate_of`` and ``story`` are filled by the dedupe/story stages.
+    """
+
+    id: str
+    source: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    published_stated: str | None = None
+    date_suspect: bool = False
+    duplicate_of: str | None = None
+    story: str | None = None
+    language: str | None = None
