@@ -1,0 +1,207 @@
+"""The ``khronika`` command: a thin Typer + rich layer over the library.
+
+Exit codes: 0 done (rejected inputs are recorded and reported, not failures; use
+--strict to make them one), 1 some inputs rejected under --strict, 2 usage or
+configuration error, 3 database error, 4 not found.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import KhronikaError
+from .settings import SETTINGS, Settings
+
+app = typer.Typer(
+    name="khronika",
+    help=(
+        "Turn a raw stream of news articles into a clean, deduplicated, source-cited chronicle of "
+        "political dissent and repression.\n\n"
+        "Typical use:\n\n"
+        "  khronika ingest articles/ --db khronika.db\n\n"
+        "  khronika export --db khronika.db --format json -o chronicle.json\n\n"
+        "  khronika person 'Ksenia Thorstrom' --db khronika.db"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    str,
+    typer.Option("--db", help="SQLite file path (created if missing) or a database URL such as postgresql://user@host/db.",
+                 envvar="KHRONIKA_DB"),
+]
+
+
+def _fail(exc: KhronikaError) -> typer.Exit:
+    console.print(f"[bold red]error[/] ({exc.code}): {exc}")
+    return typer.Exit(exc.exit_code)
+
+
+def _open(db: str):  # noqa: ANN202 - Store import kept lazy so --help stays fast
+    from .store.db import Store
+
+    return Store(db)
+
+
+@app.callback(invoke_without_command=True)
+def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"khronika {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (read recursively), glob patterns, or - for stdin. "
+                                               "Formats: .txt .md .html/.htm .jsonl .warc/.warc.gz.")],
+    db: DbOption = "khronika.db",
+    engine: Annotated[str, typer.Option(help="local (one process) or dask (partitions over a Dask cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="With --engine dask: address of a running scheduler.")] = None,
+    workers: Annotated[int | None, typer.Option(help="With --engine dask: start a local cluster with N workers.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any input was rejected.")] = False,
+    max_input_bytes: Annotated[int | None, typer.Option(help="Reject inputs larger than this many bytes.")] = None,
+    json_report: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
+) -> None:
+    """Ingest articles and bring the chronicle up to date.
+
+    Every input is stored once, keyed by the hash of its bytes: running the same
+    ingest twice adds nothing. Bad inputs (binary, empty, too large, undecodable,
+    unparseable) are recorded with a reason - see `khronika rejections` - and the
+    batch goes on. After reading, khronika extracts people and events from new
+    documents, finds near-duplicates and stories, and re-resolves people and events
+    across the whole corpus.
+    """
+    from .pipeline import run_ingest
+
+    settings = Settings.load(max_input_bytes=max_input_bytes)
+    try:
+        store = _open(db)
+        if engine == "dask":
+            from .distributed import run_ingest_dask
+
+            report = run_ingest_dask(store, paths, settings, scheduler=scheduler, workers=workers)
+        elif engine == "local":
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as bar:
+                tasks: dict[str, int] = {}
+
+                def progress(phase: str, advance: int, total: int | None) -> None:
+                    if phase == "read":
+                        tid = tasks.setdefault("read", bar.add_task("reading + cleaning", total=None))
+                        bar.advance(tid, advance)
+                    elif phase == "extract-start":
+                        tasks["extract"] = bar.add_task("extracting people and events", total=total)
+                    elif phase == "extract":
+                        bar.advance(tasks["extract"], advance)
+
+                report = run_ingest(store, paths, settings, progress=progress)
+        else:
+            console.print(f"[red]unknown engine {engine!r}[/]: use local or dask")
+            raise typer.Exit(2)
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    if json_report:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        _summary(report)
+    if report.seen == 0:
+        console.print("[yellow]no input found[/] at the given paths")
+        raise typer.Exit(2)
+    if strict and report.rejected:
+        raise typer.Exit(1)
+
+
+def _summary(report) -> None:  # noqa: ANN001
+    t = Table(title="ingest summary", show_header=False)
+    t.add_row("inputs seen", str(report.seen))
+    t.add_row("ingested (new)", str(report.ingested))
+    t.add_row("duplicates skipped (same bytes)", str(report.duplicates_skipped))
+    for reason, n in sorted(report.rejected.items()):
+        t.add_row(f"rejected: {reason}", str(n))
+    t.add_row("documents analysed", str(report.analysed))
+    t.add_row("documents in database", str(report.documents_total))
+    t.add_row("people", str(report.persons))
+    t.add_row("events", str(report.events))
+    console.print(t)
+
+
+@app.command()
+def export(
+    db: DbOption = "khronika.db",
+    format: Annotated[str, typer.Option("--format", "-f", help="json (the contract), jsonl, csv (one row per event source), "
+                                        "parquet, or plover (PLOVER-style events).")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Export documents, people and events, with review decisions applied."""
+    from .export import FORMATS, write
+
+    if format not in FORMATS:
+        console.print(f"[red]unknown format {format!r}[/]: use one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    try:
+        text = write(_open(db), format, output)
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        console.print(f"wrote {output}")
+
+
+@app.command()
+def rejections(db: DbOption = "khronika.db") -> None:
+    """List inputs that were rejected, with the reason for each."""
+    try:
+        rows = _open(db).rejections()
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    t = Table(title=f"{len(rows)} rejected input(s)")
+    for col in ("source", "reason", "detail"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["source"], r["reason"], r["detail"])
+    out.print(t)
+
+
+@app.command()
+def settings() -> None:
+    """List every setting with its default and what it does (override with KHRONIKA_<NAME>)."""
+    t = Table(title="settings")
+    for col in ("name", "default", "environment variable", "help"):
+        t.add_column(col, overflow="fold")
+    for s in SETTINGS:
+        t.add_row(s.name, repr(s.default), f"KHRONIKA_{s.name.upper()}", s.help)
+    out.print(t)
+
+
+@app.command()
+def status(db: DbOption = "khronika.db") -> None:
+    """Counts of documents, rejections, people, events and reviews in a database."""
+    try:
+        store = _open(db)
+        t = Table(title=store.url)
+        for table in ("documents", "rejections", "persons", "events", "reviews"):
+            t.add_row(table, str(store.count(table)))
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    out.print(t)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

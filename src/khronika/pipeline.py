@@ -1,0 +1,247 @@
+"""Stage registry and the ingest runner.
+
+Stages are registered by name and declare what they need and what they add; the
+order comes from configuration and is checked before any work starts, so a missing
+prerequisite is a ``ConfigError`` at launch rather than a crash mid-batch.
+
+Per-document stages (read, clean, extract) are functions over streams of records and
+can be driven by a local loop or a Dask bag (``khronika.distributed``). Corpus stages
+(dates, dedupe, stories, resolve) read what the store holds and write derived tables.
+
+Nothing here crashes a batch on bad input: a reader or cleaner rejection is recorded
+with its reason; an unexpected exception on one document is recorded as
+``internal_error`` with the exception text, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .errors import ConfigError, InputRejected
+from .models import Analysis, Article, DocumentInfo, RawDocument, Rejection
+from .settings import Settings
+from .store.db import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int | None], None]  # (phase, advance, total)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    needs: frozenset[str]
+    adds: frozenset[str]
+    help: str
+
+
+STAGES: dict[str, Stage] = {}
+
+
+def register(name: str, needs: Iterable[str], adds: Iterable[str], help: str) -> None:
+    STAGES[name] = Stage(name, frozenset(needs), frozenset(adds), help)
+
+
+register("read", [], ["raw"], "Read files, directories, globs, stdin, JSONL and WARC into raw documents.")
+register("clean", ["raw"], ["text", "metadata"], "Decode, strip boilerplate, move title/byline/date into metadata.")
+register("extract", ["text"], ["persons", "event_mentions", "document_date"], "spaCy + gazetteer + trigger lexicons.")
+register("dedupe", ["text", "metadata"], ["duplicate_of"], "Exact and MinHash-LSH near-duplicates; canonical copy lends metadata.")
+register("stories", ["text", "duplicate_of", "persons"], ["story"], "Group documents reporting the same happening.")
+register("resolve", ["persons", "event_mentions", "duplicate_of"], ["people", "events"], "One person, one event, every source.")
+
+DEFAULT_ORDER = ("read", "clean", "extract", "dedupe", "stories", "resolve")
+
+
+def check_order(order: Sequence[str]) -> None:
+    """Every stage's needs must be added by an earlier stage."""
+    have: set[str] = set()
+    for name in order:
+        stage = STAGES.get(name)
+        if stage is None:
+            raise ConfigError(f"unknown stage {name!r}; known: {', '.join(STAGES)}")
+        missing = stage.needs - have
+        if missing:
+            raise ConfigError(f"stage {name!r} needs {', '.join(sorted(missing))}, which no earlier stage adds")
+        have |= stage.adds
+
+
+@dataclass
+class IngestReport:
+    seen: int = 0
+    ingested: int = 0
+    duplicates_skipped: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    analysed: int = 0
+    persons: int = 0
+    events: int = 0
+    documents_total: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seen": self.seen,
+            "ingested": self.ingested,
+            "duplicates_skipped": self.duplicates_skipped,
+            "rejected": dict(self.rejected),
+            "analysed": self.analysed,
+            "persons": self.persons,
+            "events": self.events,
+            "documents_total": self.documents_total,
+        }
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- per-document stages ----------------------------------------------------------
+
+
+def clean_one(raw: RawDocument, settings: Settings) -> Article | Rejection:
+    """Clean one raw document; any failure becomes a Rejection naming the source."""
+    from .clean import clean
+
+    try:
+        return clean(raw, settings)
+    except InputRejected as exc:
+        return Rejection(raw.source, exc.reason, exc.detail)
+    except Exception as exc:  # a bug must not take the batch down with it
+        log.exception("cleaning %s failed", raw.source)
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return Rejection(raw.source, "internal_error", f"{raw.source}: cleaner failed: {tb}")
+
+
+def read_and_clean(paths: Iterable[str], settings: Settings) -> Iterator[tuple[RawDocument | None, Article | Rejection]]:
+    from .ingest import iter_raw
+
+    for item in iter_raw(paths, settings):
+        if isinstance(item, Rejection):
+            yield None, item
+        else:
+            yield item, clean_one(item, settings)
+
+
+def ingest_documents(
+    store: Store,
+    paths: Iterable[str],
+    settings: Settings,
+    report: IngestReport,
+    progress: Progress | None = None,
+) -> list[str]:
+    """Read, clean and store; returns the ids of newly stored documents."""
+    batch: list[tuple[RawDocument, Article]] = []
+    new_ids: list[str] = []
+    pending_hashes: set[str] = set()
+
+    def flush() -> None:
+        if not batch:
+            return
+        known = store.known_hashes(a.content_hash for _, a in batch)
+        fresh = [(r, a) for r, a in batch if a.content_hash not in known]
+        report.duplicates_skipped += len(batch) - len(fresh)
+        store.add_documents(fresh)
+        report.ingested += len(fresh)
+        new_ids.extend(a.id for _, a in fresh)
+        batch.clear()
+        pending_hashes.clear()
+
+    for raw, result in read_and_clean(paths, settings):
+        report.seen += 1
+        if progress:
+            progress("read", 1, None)
+        if isinstance(result, Rejection):
+            report.rejected[result.reason] += 1
+            store.record_rejection(result, sha256(raw.data) if raw is not None else "")
+            continue
+        if result.content_hash in pending_hashes:  # same bytes twice in one batch
+            report.duplicates_skipped += 1
+            continue
+        pending_hashes.add(result.content_hash)
+        batch.append((raw, result))  # type: ignore[arg-type]
+        if len(batch) >= settings.batch_size:
+            flush()
+    flush()
+    return new_ids
+
+
+def analyse_pending(store: Store, settings: Settings, report: IngestReport, progress: Progress | None = None) -> None:
+    """Run extraction on every document without a current analysis (new or outdated)."""
+    from .extract import EXTRACT_VERSION, analyse_many
+
+    ids = store.ids_needing_analysis(EXTRACT_VERSION)
+    if not ids:
+        return
+    if progress:
+        progress("extract-start", 0, len(ids))
+    for start in range(0, len(ids), settings.batch_size):
+        chunk = ids[start : start + settings.batch_size]
+        articles = list(store.articles(chunk))
+        done: list[Analysis] = []
+        for analysis in analyse_many(articles, batch_size=min(32, settings.batch_size)):
+            done.append(analysis)
+        store.save_analyses(done)  # one transaction per chunk: a crash loses at most one chunk's work
+        report.analysed += len(done)
+        if progress:
+            progress("extract", len(done), len(ids))
+
+
+# -- corpus stages -----------------------------------------------------------------
+
+
+def apply_document_dates(infos: dict[str, DocumentInfo], analyses: dict[str, Analysis]) -> dict[str, DocumentInfo]:
+    out = {}
+    for doc_id, info in infos.items():
+        a = analyses.get(doc_id)
+        if a is None:
+            out[doc_id] = replace(info, published=info.published_stated, date_suspect=False)
+        else:
+            out[doc_id] = replace(
+                info,
+                published=a.date.published or info.published_stated,
+                date_suspect=a.date.suspect,
+            )
+    return out
+
+
+def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
+    from . import dedupe, stories
+    from .resolve import resolve
+
+    analyses = store.analyses()
+    infos = apply_document_dates(store.document_infos(), analyses)
+    articles = {a.id: a for a in store.articles()}
+    infos = dedupe.update_store(store, infos, articles, settings)
+    infos = stories.update_store(store, infos, articles, analyses, settings)
+    store.update_documents(infos.values())
+    ordered = [(infos[i], analyses[i]) for i in infos if i in analyses]
+    resolution = resolve(ordered)
+    store.replace_resolution(resolution.persons, resolution.events)
+    report.persons = len(resolution.persons)
+    report.events = len(resolution.events)
+
+
+def run_ingest(
+    store: Store,
+    paths: Iterable[str],
+    settings: Settings | None = None,
+    *,
+    order: Sequence[str] = DEFAULT_ORDER,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """The main job: ingest ``paths`` into ``store`` and bring every derived table up to date."""
+    settings = settings or Settings.load()
+    check_order(order)
+    report = IngestReport()
+    ingest_documents(store, paths, settings, report, progress)
+    if "extract" in order:
+        analyse_pending(store, settings, report, progress)
+    if "resolve" in order:
+        run_corpus_stages(store, settings, report)
+    report.documents_total = store.count("documents")
+    store.record_run("ingest", report.as_dict())
+    return report

@@ -1,0 +1,103 @@
+"""Human review decisions, stored apart from machine output and applied on read.
+
+The pipeline rewrites persons and events on every run; it never touches the
+``reviews`` table. Pages and exports call :func:`apply` so a reviewer's decision
+(reject an event, correct its date, merge two persons) survives any re-run. Event and
+person ids are stable across runs (derived from content), which is what makes that work.
+
+Actions
+- event: ``confirm`` | ``reject`` | ``edit`` (payload: any of type, date, status, agent, subject_name)
+- person: ``merge`` (payload: {"into": person_id}) | ``split`` (undoes a merge: payload {"from": person_id})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from .errors import ReviewError
+from .store import schema as s
+from .store.db import Store
+
+EVENT_ACTIONS = {"confirm", "reject", "edit"}
+PERSON_ACTIONS = {"merge", "split"}
+EDITABLE = {"type", "date", "status", "agent", "subject_name"}
+
+
+def record(store: Store, kind: str, target: str, action: str, reviewer: str, payload: dict[str, Any] | None = None,
+           note: str | None = None) -> int:
+    payload = payload or {}
+    if kind == "event":
+        if action not in EVENT_ACTIONS:
+            raise ReviewError(f"unknown event action {action!r}; use one of {sorted(EVENT_ACTIONS)}")
+        bad = set(payload) - EDITABLE
+        if bad:
+            raise ReviewError(f"cannot edit field(s) {sorted(bad)}; editable: {sorted(EDITABLE)}")
+    elif kind == "person":
+        if action not in PERSON_ACTIONS:
+            raise ReviewError(f"unknown person action {action!r}; use one of {sorted(PERSON_ACTIONS)}")
+        if action == "merge" and not payload.get("into"):
+            raise ReviewError("merge needs payload {'into': person_id}")
+    else:
+        raise ReviewError(f"unknown review target kind {kind!r}")
+    if not reviewer.strip():
+        raise ReviewError("a review needs a reviewer name")
+    with store.engine.begin() as conn:
+        res = conn.execute(
+            insert(s.reviews).values(target_kind=kind, target_id=target, action=action, payload=payload,
+                                     reviewer=reviewer, note=note)
+        )
+        return int(res.inserted_primary_key[0])
+
+
+def decisions(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(s.reviews).order_by(s.reviews.c.id))]
+
+
+def apply(persons: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]],
+          reviews: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (persons, events) with decisions applied in order; the latest decision wins."""
+    people = {p["id"]: dict(p) for p in persons}
+    evs = {e["id"]: dict(e) for e in events}
+    merged_into: dict[str, str] = {}
+    for r in reviews:
+        kind, target, action, payload = r["target_kind"], r["target_id"], r["action"], r["payload"] or {}
+        if kind == "event" and target in evs:
+            ev = evs[target]
+            if action == "reject":
+                ev["_rejected"] = True
+            elif action == "confirm":
+                ev["_rejected"] = False
+                ev["reviewed"] = "confirmed"
+            elif action == "edit":
+                ev.update({k: v for k, v in payload.items() if k in EDITABLE})
+                ev["reviewed"] = "edited"
+        elif kind == "person":
+            if action == "merge":
+                merged_into[target] = payload["into"]
+            elif action == "split":
+                merged_into.pop(target, None)
+
+    def root(pid: str) -> str:
+        seen = set()
+        while pid in merged_into and pid not in seen:
+            seen.add(pid)
+            pid = merged_into[pid]
+        return pid
+
+    for pid in list(people):
+        into = root(pid)
+        if into != pid and into in people:
+            src, dst = people.pop(pid), people[into]
+            dst["aliases"] = sorted(set(dst["aliases"]) | set(src["aliases"]) | {src["name"]})
+            dst["roles"] = sorted(set(dst["roles"]) | set(src["roles"]))
+            dst["documents"] = sorted(set(dst["documents"]) | set(src["documents"]))
+            dst.setdefault("merged_from", []).append(pid)
+    for ev in evs.values():
+        if ev.get("subject"):
+            ev["subject"] = root(ev["subject"])
+    kept = [e for e in evs.values() if not e.pop("_rejected", False)]
+    return list(people.values()), kept

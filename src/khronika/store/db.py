@@ -1,0 +1,358 @@
+"""The repository: every read and write the pipeline, CLI and web make.
+
+One ``Store`` wraps one SQLAlchemy engine: a SQLite file (WAL, so readers never block
+the writer) or a PostgreSQL URL. Writes are transactional per batch and idempotent:
+documents are keyed by the sha256 of their raw bytes, rejections by (source, reason,
+hash), so re-running an ingest adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from ..errors import StorageError
+from ..models import (
+    Analysis,
+    Article,
+    DocumentInfo,
+    Event,
+    Person,
+    RawDocument,
+    Rejection,
+)
+from . import schema as s
+from .serde import analysis_from_row, analysis_to_row, removals_to_json
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(db: str) -> str:
+    """A path (``khronika.db``) becomes a SQLite URL; URLs pass through."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+class Store:
+    def __init__(self, db: str, *, migrate: bool = True) -> None:
+        self.url = database_url(db)
+        try:
+            url = make_url(self.url)
+        except Exception as exc:  # sqlalchemy raises ArgumentError for junk
+            raise StorageError(f"not a database path or URL: {db!r}") from exc
+        self.dialect = url.get_backend_name()
+        if self.dialect == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the one we ship
+        kwargs: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        if migrate:
+            self.migrate()
+
+    # -- schema -------------------------------------------------------------------
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except (OperationalError, SQLAlchemyError) as exc:
+            raise StorageError(f"cannot open or migrate {self.url}: {exc.__class__.__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _insert_ignore(self, table: Any) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING on both backends (idempotent re-runs)."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
+
+    # -- documents ----------------------------------------------------------------
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        hashes = list(hashes)
+        if not hashes:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.documents.c.content_hash).where(s.documents.c.content_hash.in_(hashes)))
+            return {r[0] for r in rows}
+
+    def add_documents(self, items: Sequence[tuple[RawDocument, Article]]) -> int:
+        """Store raw bytes and clean articles in one transaction; returns how many were new."""
+        if not items:
+            return 0
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert_ignore(s.raw_blobs),
+                [{"content_hash": a.content_hash, "data": r.data, "size": len(r.data)} for r, a in items],
+            )
+            result = conn.execute(
+                self._insert_ignore(s.documents),
+                [
+                    {
+                        "id": a.id,
+                        "source": a.source,
+                        "content_hash": a.content_hash,
+                        "kind": r.kind,
+                        "text": a.text,
+                        "title": a.title,
+                        "author": a.author,
+                        "outlet": a.outlet,
+                        "url": a.url,
+                        "language": a.language,
+                        "published_stated": a.published_stated,
+                        "published": a.published_stated,
+                        "date_suspect": False,
+                        "removed": removals_to_json(a.removed),
+                        "hints": {k: v for k, v in r.hints.items() if v is not None},
+                        "clean_version": a.provenance.version,
+                    }
+                    for r, a in items
+                ],
+            )
+            return max(result.rowcount, 0)
+
+    def record_rejection(self, rej: Rejection, content_hash: str = "") -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                self._insert_ignore(s.rejections),
+                {"source": rej.source, "reason": rej.reason, "detail": rej.detail, "content_hash": content_hash},
+            )
+            return result.rowcount > 0
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(s.metadata.tables[table])).scalar_one()
+
+    def rejections(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.rejections).order_by(s.rejections.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        q = select(s.documents).order_by(s.documents.c.source, s.documents.c.id)
+        if ids is not None:
+            q = q.where(s.documents.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                yield Article(
+                    id=r.id,
+                    source=r.source,
+                    content_hash=r.content_hash,
+                    text=r.text,
+                    title=r.title,
+                    author=r.author,
+                    outlet=r.outlet,
+                    url=r.url,
+                    published_stated=r.published_stated,
+                    language=r.language,
+                )
+
+    def document_infos(self) -> dict[str, DocumentInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.documents).order_by(s.documents.c.source, s.documents.c.id))
+            return {r.id: _info(r) for r in rows}
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(s.documents).where(s.documents.c.id == doc_id)).first()
+            return dict(r._mapping) if r else None
+
+    def raw(self, content_hash: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(s.raw_blobs.c.data).where(s.raw_blobs.c.content_hash == content_hash)
+            ).scalar_one_or_none()
+
+    def update_documents(self, infos: Iterable[DocumentInfo]) -> None:
+        """Write the derived document columns (dates, duplicates, stories, inherited metadata)."""
+        rows = [
+            {
+                "b_id": i.id,
+                "title": i.title,
+                "outlet": i.outlet,
+                "url": i.url,
+                "published": i.published,
+                "date_suspect": i.date_suspect,
+                "duplicate_of": i.duplicate_of,
+                "story": i.story,
+            }
+            for i in infos
+        ]
+        if not rows:
+            return
+        from sqlalchemy import bindparam
+
+        stmt = (
+            update(s.documents)
+            .where(s.documents.c.id == bindparam("b_id"))
+            .values(
+                title=bindparam("title"),
+                outlet=bindparam("outlet"),
+                url=bindparam("url"),
+                published=bindparam("published"),
+                date_suspect=bindparam("date_suspect"),
+                duplicate_of=bindparam("duplicate_of"),
+                story=bindparam("story"),
+            )
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt, rows)
+
+    # -- analyses -----------------------------------------------------------------
+    def ids_needing_analysis(self, version: str) -> list[str]:
+        d, a = s.documents, s.analyses
+        q = (
+            select(d.c.id)
+            .select_from(d.outerjoin(a, a.c.doc_id == d.c.id))
+            .where((a.c.doc_id.is_(None)) | (a.c.version != version))
+            .order_by(d.c.source, d.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def save_analyses(self, items: Sequence[Analysis]) -> None:
+        if not items:
+            return
+        rows = [analysis_to_row(a) for a in items]
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.analyses).where(s.analyses.c.doc_id.in_([r["doc_id"] for r in rows])))
+            conn.execute(insert(s.analyses), rows)
+
+    def analyses(self) -> dict[str, Analysis]:
+        with self.engine.connect() as conn:
+            return {r.doc_id: analysis_from_row(r) for r in conn.execute(select(s.analyses))}
+
+    # -- corpus-level results -----------------------------------------------------
+    def replace_resolution(self, persons: Sequence[Person], events: Sequence[Event]) -> None:
+        """Swap in a new persons/events set atomically (machine output only; reviews untouched)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.event_sources))
+            conn.execute(delete(s.events))
+            conn.execute(delete(s.person_documents))
+            conn.execute(delete(s.persons))
+            if persons:
+                conn.execute(
+                    insert(s.persons),
+                    [
+                        {
+                            "id": p.id,
+                            "name": p.name,
+                            "aliases": list(p.aliases),
+                            "roles": list(p.roles),
+                            "documents": list(p.documents),
+                            "members": [list(m) for m in p.members],
+                            "merge_evidence": list(p.merge_evidence),
+                        }
+                        for p in persons
+                    ],
+                )
+                pd = {(p.id, d) for p in persons for d in p.documents}
+                conn.execute(insert(s.person_documents), [{"person_id": a, "doc_id": b} for a, b in sorted(pd)])
+            if events:
+                conn.execute(
+                    insert(s.events),
+                    [
+                        {
+                            "id": e.id,
+                            "type": e.type,
+                            "subject": e.subject,
+                            "subject_name": e.subject_name,
+                            "agent": e.agent,
+                            "date": e.date,
+                            "status": e.status,
+                            "conflicts": list(e.conflicts),
+                            "confidence": e.confidence,
+                        }
+                        for e in events
+                    ],
+                )
+                src_rows = [
+                    {
+                        "event_id": e.id,
+                        "doc_id": src.document,
+                        "seq": i,
+                        "evidence": src.evidence,
+                        "span_start": src.span[0] if src.span else None,
+                        "span_end": src.span[1] if src.span else None,
+                    }
+                    for e in events
+                    for i, src in enumerate(e.sources)
+                ]
+                if src_rows:
+                    conn.execute(insert(s.event_sources), src_rows)
+
+    def persons(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(s.persons).order_by(s.persons.c.name))]
+
+    def events(self) -> list[dict[str, Any]]:
+        """Events with their sources, machine output only (reviews are applied by callers)."""
+        with self.engine.connect() as conn:
+            evs = [dict(r._mapping) for r in conn.execute(select(s.events).order_by(s.events.c.id))]
+            srcs: dict[str, list[dict[str, Any]]] = {}
+            q = select(s.event_sources).order_by(s.event_sources.c.event_id, s.event_sources.c.seq)
+            for r in conn.execute(q):
+                srcs.setdefault(r.event_id, []).append(
+                    {"document": r.doc_id, "evidence": r.evidence, "span": [r.span_start, r.span_end]}
+                )
+        for e in evs:
+            e["sources"] = srcs.get(e["id"], [])
+        return evs
+
+    # -- learned boilerplate ------------------------------------------------------
+    def learned_boilerplate(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(s.learned_boilerplate)):
+                out.setdefault(r.outlet, set()).add(r.key)
+        return out
+
+    def save_learned_boilerplate(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        rows = [{"outlet": o, "key": k, "doc_count": n} for o, k, n in rows]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(self._insert_ignore(s.learned_boilerplate), rows)
+
+    # -- runs -----------------------------------------------------------------------
+    def record_run(self, command_name: str, counts: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(s.runs).values(command=command_name, counts=counts, finished_at=func.now()))
+
+
+def _info(r: Any) -> DocumentInfo:
+    return DocumentInfo(
+        id=r.id,
+        source=r.source,
+        title=r.title,
+        outlet=r.outlet,
+        url=r.url,
+        published=r.published,
+        published_stated=r.published_stated,
+        date_suspect=bool(r.date_suspect),
+        duplicate_of=r.duplicate_of,
+        story=r.story,
+        language=r.language,
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (web UI) never block the ingest writer
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps commits atomic
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.close()

@@ -1,0 +1,60 @@
+"""JSON round-trips for the records stored whole (analyses, removals)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from ..models import Analysis, DocPerson, DocumentDate, EventMention, Provenance, Removal
+
+
+def _tuples(value: Any) -> Any:
+    """JSON turns tuples into lists; the records want tuples back (they are frozen)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def person_to_json(p: DocPerson) -> dict[str, Any]:
+    return asdict(p)
+
+
+def person_from_json(d: dict[str, Any]) -> DocPerson:
+    return DocPerson(**{k: _tuples(v) for k, v in d.items()})
+
+
+def event_to_json(e: EventMention) -> dict[str, Any]:
+    return asdict(e)
+
+
+def event_from_json(d: dict[str, Any]) -> EventMention:
+    d = dict(d)
+    prov = d.pop("provenance", None)
+    ev = EventMention(**{k: _tuples(v) for k, v in d.items()})
+    if prov:
+        ev = EventMention(**{**ev.__dict__, "provenance": Provenance(**prov)})
+    return ev
+
+
+def analysis_to_row(a: Analysis) -> dict[str, Any]:
+    return {
+        "doc_id": a.doc_id,
+        "version": a.provenance.version,
+        "persons": [person_to_json(p) for p in a.persons],
+        "events": [event_to_json(e) for e in a.events],
+        "date": asdict(a.date),
+    }
+
+
+def analysis_from_row(row: Any) -> Analysis:
+    return Analysis(
+        doc_id=row.doc_id,
+        persons=tuple(person_from_json(p) for p in row.persons),
+        events=tuple(event_from_json(e) for e in row.events),
+        date=DocumentDate(**row.date),
+        provenance=Provenance("extract", row.version),
+    )
+
+
+def removals_to_json(removed: tuple[Removal, ...]) -> list[dict[str, str]]:
+    return [{"text": r.text, "reason": r.reason} for r in removed]
