@@ -203,5 +203,50 @@ def status(db: DbOption = "khronika.db") -> None:
     out.print(t)
 
 
+@app.command()
+def summary(
+    db: DbOption = "khronika.db",
+    limit: Annotated[int, typer.Option(help="Show at most this many people.")] = 25,
+) -> None:
+    """A readable chronicle: documents, duplicates, stories, and each person's events with sources."""
+    from collections import defaultdict
+
+    from .export import build
+
+    try:
+        data = build(_open(db))
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    docs = {d["id"]: d for d in data["documents"]}
+    dups = sum(1 for d in docs.values() if d["duplicate_of"])
+    stories = {d["story"] for d in docs.values() if d["story"]}
+    suspect = [d for d in docs.values() if d["date_suspect"]]
+    out.print(f"[bold]{len(docs)}[/] documents ({dups} near-duplicate copies, {len(stories)} stories, "
+              f"{len(suspect)} with a suspect stated date), [bold]{len(data['persons'])}[/] people, "
+              f"[bold]{len(data['events'])}[/] events")
+    for d in suspect:
+        out.print(f"  suspect date: {Path(d['source']).name} states {d['published_stated']}, text suggests {d['published']}")
+    by_person = defaultdict(list)
+    for e in data["events"]:
+        by_person[e["subject"] or e["subject_name"]].append(e)
+    people = {p["id"]: p for p in data["persons"]}
+    ranked = sorted(by_person.items(), key=lambda kv: (-len(kv[1]), kv[0] or ""))[:limit]
+    for pid, evs in ranked:
+        p = people.get(pid)
+        name = p["name"] if p else evs[0]["subject_name"]
+        aka = [a for a in (p["aliases"] if p else []) if a != name and len(a.split()) > 1]
+        t = Table(title=f"{name}" + (f"  (also: {', '.join(aka)})" if aka else ""), title_justify="left",
+                  show_lines=False, expand=True)
+        t.add_column("date", width=10)
+        t.add_column("event", width=20)
+        t.add_column("status", width=11)
+        t.add_column("sources", overflow="fold")
+        for e in sorted(evs, key=lambda e: (e["date"] or "9999", e["type"])):
+            srcs = "; ".join(f"{Path(docs[s['document']]['source']).name}: {s['evidence'][:90]}"
+                             for s in e["sources"] if s["document"] in docs)
+            t.add_row(e["date"] or "?", e["type"] + (f" by {e['agent']}" if e["agent"] else ""), e["status"], srcs)
+        out.print(t)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
