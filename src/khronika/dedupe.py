@@ -332,3 +332,31 @@ def inherit(doc: DocumentInfo, canonical: DocumentInfo) -> DocumentInfo:
         filled["published"] = canonical.published
         filled["date_suspect"] = canonical.date_suspect
     return replace(doc, duplicate_of=canonical.id, **filled)
+
+
+def apply(infos: Mapping[str, DocumentInfo], canon: Mapping[str, str]) -> dict[str, DocumentInfo]:
+    """``infos`` with duplicate_of set from ``canon`` (doc -> canonical) and metadata inherited."""
+    out = dict(infos)
+    for doc_id, c in canon.items():
+        if doc_id not in out:
+            continue
+        info = out[doc_id]
+        if c == doc_id or c not in infos:
+            out[doc_id] = replace(info, duplicate_of=None)
+        else:
+            out[doc_id] = inherit(replace(info, duplicate_of=None), infos[c])
+    return out
+
+
+def update_store(store, infos: Mapping[str, DocumentInfo], articles: Mapping, settings: Settings) -> dict[str, DocumentInfo]:
+    """Pipeline stage: index documents not yet in the store's band index, mark duplicates.
+
+    Only new documents are signed and looked up; old ones are touched only when a new
+    document joins their group (and may become its canonical).
+    """
+    from .store.dedupe_tables import SqlBandIndex  # the store imports us; avoid a cycle
+
+    docs = [(infos[i], articles[i].text) for i in sorted(infos) if i in articles]
+    with store.engine.begin() as conn:
+        canon = find_duplicates(docs, SqlBandIndex(conn), settings)
+    return apply(infos, canon)

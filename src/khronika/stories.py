@@ -257,3 +257,30 @@ def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | Non
                 best, best_score = story, s
         join(it.doc_id, best or story_id(it.doc_id))
     return out
+
+
+def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[StoryItem]:
+    """StoryItems from pipeline records (DocumentInfo, Article, Analysis by doc id)."""
+    out = []
+    for doc_id in sorted(infos):
+        info, art, an = infos[doc_id], articles.get(doc_id), analyses.get(doc_id)
+        if art is None:
+            continue
+        persons: tuple[str, ...] = ()
+        places: tuple[str, ...] = ()
+        events: tuple[tuple[str, str | None], ...] = ()
+        if an is not None:
+            persons = tuple(n for p in an.persons for n in (p.name, *p.aliases))
+            places = tuple(p.place for p in an.persons if p.place)
+            events = tuple((e.type, e.date) for e in an.events)
+        out.append(StoryItem(doc_id, art.text, info.published, info.duplicate_of, persons, places, events))
+    return out
+
+
+def update_store(store, infos: Mapping, articles: Mapping, analyses: Mapping, settings: Settings) -> dict:
+    """Pipeline stage: documents without a story join an existing one or start their own."""
+    from dataclasses import replace
+
+    existing = {d: i.story for d, i in infos.items() if i.story}
+    stories = assign_stories(items_from(infos, articles, analyses), existing, settings)
+    return {d: replace(i, story=stories.get(d, i.story)) for d, i in infos.items()}
