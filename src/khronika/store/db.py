@@ -212,6 +212,22 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(stmt, rows)
 
+    def documents_by_outlet(self) -> dict[str, list[tuple[str, str]]]:
+        """outlet -> [(doc_id, clean text)] for documents whose outlet is known."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        q = select(s.documents.c.id, s.documents.c.outlet, s.documents.c.text).where(s.documents.c.outlet.is_not(None))
+        with self.engine.connect() as conn:
+            for r in conn.execute(q.order_by(s.documents.c.id)):
+                out.setdefault(r.outlet, []).append((r.id, r.text))
+        return out
+
+    def replace_text(self, doc_id: str, text: str, removed: list[dict[str, str]]) -> None:
+        """Re-cleaned text (e.g. learned boilerplate stripped). Its analysis is dropped so
+        extraction runs again: spans point into the text and would otherwise be stale."""
+        with self.engine.begin() as conn:
+            conn.execute(update(s.documents).where(s.documents.c.id == doc_id).values(text=text, removed=removed))
+            conn.execute(delete(s.analyses).where(s.analyses.c.doc_id == doc_id))
+
     # -- analyses -----------------------------------------------------------------
     def ids_needing_analysis(self, version: str) -> list[str]:
         d, a = s.documents, s.analyses
