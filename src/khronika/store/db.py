@@ -77,9 +77,13 @@ class Store:
 
     def _insert_ignore(self, table: Any) -> Any:
         """INSERT … ON CONFLICT DO NOTHING on both backends (idempotent re-runs)."""
+        # preserve_rowcount: without it psycopg reports rowcount -1 for INSERTs, so
+        # "how many were new" read 0 on PostgreSQL (SQLite happened to keep it).
         if self.dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        return sqlite.insert(table).on_conflict_do_nothing()
+            stmt = postgresql.insert(table).on_conflict_do_nothing()
+        else:
+            stmt = sqlite.insert(table).on_conflict_do_nothing()
+        return stmt.execution_options(preserve_rowcount=True)
 
     # -- documents ----------------------------------------------------------------
     def known_hashes(self, hashes: Iterable[str]) -> set[str]:
