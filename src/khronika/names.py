@@ -36,14 +36,17 @@ class ParsedName:
     given: str | None = None
     initial: str | None = None
     patronymic: str | None = None
+    given_letter: str | None = None  # first letter of the given name as written
 
     @property
     def is_full(self) -> bool:
         return self.given is not None
 
-    @property
-    def first_letter(self) -> str | None:
-        return self.given[0] if self.given else self.initial
+    def letters(self) -> set[str]:
+        """Letters an initial could stand for: written and keyed (Yevgeny: y, e)."""
+        if self.given:
+            return {self.given[0], self.given_letter or self.given[0]}
+        return {self.initial} if self.initial else set()
 
 
 @cache
@@ -76,6 +79,11 @@ def _fold(text: str) -> str:
         text = text.replace(src, dst)
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def latin(text: str) -> str:
+    """Cyrillic text in the Latin spelling English-language outlets mostly use."""
+    return _schema().translate(text) if _CYRILLIC.search(text) else text
 
 
 def _tokens(name: str) -> list[str]:
@@ -137,7 +145,7 @@ def parse_name(name: str) -> ParsedName | None:
         surname = words[-1]
         if len(words) >= 2:
             # "Vladimir V. Putin": a real given name plus a middle initial
-            return ParsedName(name, _surname_key(surname), given=given_key(words[0]))
+            return ParsedName(name, _surname_key(surname), given=given_key(words[0]), given_letter=_letter(words[0]))
         return ParsedName(name, _surname_key(surname), initial=letters[:1] or None,
                           patronymic=None)
     if len(words) == 1:
@@ -147,18 +155,24 @@ def parse_name(name: str) -> ParsedName | None:
         keys = [_fold(w) for w in words]
         if pat.search(keys[1]):  # Denis Borisovich Vasiliev
             return ParsedName(name, _surname_key(words[-1]), given=given_key(words[0]),
-                              patronymic=token_key(words[1]))
+                              patronymic=token_key(words[1]), given_letter=_letter(words[0]))
         if pat.search(keys[-1]):  # Gorinov Aleksey Alexandrovich (official order)
             return ParsedName(name, _surname_key(words[0]), given=given_key(words[1]),
-                              patronymic=token_key(words[-1]))
+                              patronymic=token_key(words[-1]), given_letter=_letter(words[1]))
         # three words without a patronymic: keep first and last ("Vladimir Kara Murza"
         # is rare; hyphenated surnames arrive as one token)
-        return ParsedName(name, _surname_key(words[-1]), given=given_key(words[0]))
+        return ParsedName(name, _surname_key(words[-1]), given=given_key(words[0]),
+                          given_letter=_letter(words[0]))
     first, last = words
     # inverted two-word order ("Yashin Ilya") only when the evidence is one-sided
     if is_known_given(last) and not is_known_given(first):
         first, last = last, first
-    return ParsedName(name, _surname_key(last), given=given_key(first))
+    return ParsedName(name, _surname_key(last), given=given_key(first), given_letter=_letter(first))
+
+
+def _letter(token: str) -> str | None:
+    t = re.sub(r"[^a-z]", "", _fold(token))
+    return t[:1] or None
 
 
 def _surname_key(token: str) -> str:
