@@ -1,0 +1,203 @@
+"""The store behaves the same on SQLite and PostgreSQL (``db_url`` runs each test on both)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import inspect, select
+
+from khronika.models import (
+    Analysis,
+    Article,
+    DocPerson,
+    DocumentDate,
+    DocumentInfo,
+    Event,
+    EventMention,
+    Person,
+    Provenance,
+    RawDocument,
+    Rejection,
+    Removal,
+    Source,
+)
+from khronika.store import schema as s
+from khronika.store.db import Store
+
+
+def _doc(text: str, source: str = "a.txt", data: bytes | None = None) -> tuple[RawDocument, Article]:
+    data = text.encode("utf-8") if data is None else data
+    h = hashlib.sha256(data).hexdigest()
+    raw = RawDocument(source, data, "text", {"url": "https://example.org/x", "title": None})
+    art = Article(
+        id=h[:32], source=source, content_hash=h, text=text, title="Заголовок", author="A. Author",
+        outlet="Outlet", url="https://example.org/x", published_stated="2021-03-04", language="ru",
+        removed=(Removal("Поддержите нас", "donation_appeal"),),
+    )
+    return raw, art
+
+
+def test_migrations_create_every_table_and_are_rerunnable(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        tables = set(inspect(store.engine).get_table_names())
+        assert set(s.metadata.tables) <= tables
+        assert "alembic_version" in tables
+        store.migrate()  # already at head: a no-op, not an error
+        with store.engine.connect() as conn:
+            heads = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+        assert len(heads) == 1
+    finally:
+        store.close()
+    again = Store(db_url)  # opening an existing database migrates nothing and loses nothing
+    assert again.count("documents") == 0
+    again.close()
+
+
+def test_add_documents_is_idempotent_and_keeps_bytes(store: Store) -> None:
+    binary_ish = "Москва, 3 марта. Суд арестовал активиста.".encode("cp1251") + b"\r\n\xff"
+    items = [_doc("Первый текст.\n\nВторой абзац."), _doc("Second text", "b.txt"),
+             _doc("cp1251 text", "c.txt", data=binary_ish)]
+    assert store.add_documents(items) == 3
+    assert store.add_documents(items) == 0  # same bytes again: nothing new
+    assert store.add_documents(items[:1] + [_doc("Third", "d.txt")]) == 1
+    assert store.count("documents") == 4
+    assert store.count("raw_blobs") == 4
+    _, art = items[2]
+    assert store.raw(art.content_hash) == binary_ish
+    assert store.known_hashes([a.content_hash for _, a in items] + ["0" * 64]) == {a.content_hash for _, a in items}
+    got = {a.id: a for a in store.articles()}
+    assert got[items[0][1].id].text == "Первый текст.\n\nВторой абзац."
+    row = store.document(items[0][1].id)
+    assert row is not None
+    assert row["removed"] == [{"text": "Поддержите нас", "reason": "donation_appeal"}]
+    assert row["hints"] == {"url": "https://example.org/x"}  # None hints are dropped
+    assert row["date_suspect"] is False
+
+
+def test_rejections_are_recorded_once(store: Store) -> None:
+    rej = Rejection("broken.html", "undecodable", "broken.html: no text encoding fits its bytes")
+    assert store.record_rejection(rej, "ab" * 32) is True
+    assert store.record_rejection(rej, "ab" * 32) is False
+    assert store.record_rejection(rej, "cd" * 32) is True  # same file, new bytes: a new rejection
+    assert store.record_rejection(Rejection("-", "empty", ""), "") is True
+    assert store.record_rejection(Rejection("-", "empty", "other detail"), "") is False
+    rows = store.rejections()
+    assert [(r["source"], r["reason"]) for r in rows] == [
+        ("broken.html", "undecodable"), ("broken.html", "undecodable"), ("-", "empty")]
+
+
+def test_update_documents_round_trips_derived_columns(store: Store) -> None:
+    items = [_doc("one"), _doc("two", "b.txt")]
+    store.add_documents(items)
+    a, b = (art.id for _, art in items)
+    store.update_documents([
+        DocumentInfo(a, "a.txt", title="T", outlet="O", published="2021-03-05", date_suspect=True, story="st-1"),
+        DocumentInfo(b, "b.txt", duplicate_of=a, story="st-1"),
+    ])
+    infos = store.document_infos()
+    assert infos[a].date_suspect is True and infos[a].published == "2021-03-05"
+    assert infos[b].duplicate_of == a and infos[b].date_suspect is False
+    assert {i.story for i in infos.values()} == {"st-1"}
+
+
+# -- analyses: a Hypothesis round-trip ---------------------------------------------------
+
+# Any Unicode a page may hold except surrogates (not encodable) and NUL (PostgreSQL text
+# cannot store it; the readers reject NUL-bearing input as binary before it gets here).
+_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+_span = st.tuples(st.integers(0, 10**6), st.integers(0, 10**6))
+_date = st.one_of(st.none(), st.sampled_from(["2021", "2021-03", "2021-03-04"]))
+_version = st.text("abcdef0123456789.", min_size=1, max_size=16)
+
+
+@st.composite
+def analyses(draw: st.DrawFn, doc_id: str) -> Analysis:
+    persons = tuple(
+        DocPerson(doc_id, f"p{i}", draw(_text), tuple(draw(st.lists(_text, max_size=3))),
+                  tuple(draw(st.lists(_text, max_size=2))), draw(st.none() | _text), draw(st.none() | _text),
+                  tuple(draw(st.lists(_span, max_size=3))))
+        for i in range(draw(st.integers(0, 3)))
+    )
+    version = draw(_version)
+    events = tuple(
+        EventMention(
+            doc_id, draw(st.sampled_from(["detention", "fine", "sentence", "statement"])),
+            draw(st.none() | st.sampled_from([p.key for p in persons] or [None])), draw(_text), draw(_text),
+            draw(_span), agent=draw(st.none() | _text), date=draw(_date),
+            status=draw(st.sampled_from(["reported", "unconfirmed"])), trigger=draw(st.none() | _text),
+            confidence=draw(st.floats(0, 1, allow_nan=False)),
+            details=tuple(draw(st.lists(st.tuples(_text, _text), max_size=2))),
+            provenance=Provenance("extract", version),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    date = DocumentDate(draw(_date), draw(st.booleans()), draw(st.none() | _text))
+    return Analysis(doc_id, persons, events, date, Provenance("extract", version))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_analyses_round_trip(store: Store, data: st.DataObject) -> None:
+    items = [_doc("first"), _doc("second", "b.txt")]
+    store.add_documents(items)  # idempotent: fine to repeat across examples
+    wanted = [data.draw(analyses(art.id)) for _, art in items]
+    store.save_analyses(wanted)
+    assert store.analyses() == {a.doc_id: a for a in wanted}
+    assert store.ids_needing_analysis(wanted[0].provenance.version) == sorted(
+        a.doc_id for a in wanted if a.provenance.version != wanted[0].provenance.version)
+
+
+# -- corpus-level resolution --------------------------------------------------------------
+
+
+def _resolution(n: int) -> tuple[list[Person], list[Event]]:
+    persons = [Person(f"per-{i:036d}", f"Имя {i}", (f"Имя {i}", f"I. {i}"), ("activist",), ("d1", "d2"),
+                      members=(("d1", "p0"), ("d2", "p1")), merge_evidence=("same surname and patronymic",))
+               for i in range(n)]
+    events = [Event(f"ev-{i:037d}", "detention", persons[i].id, persons[i].name,
+                    (Source("d1", "Задержан.", (0, 9)), Source("d2", "Detained.", None)),
+                    agent="police", date="2021-03-04", conflicts=("date: 2021-03-04 (d1) vs 2021-03-05 (d2)",),
+                    confidence=0.75)
+              for i in range(n)]
+    return persons, events
+
+
+def test_replace_resolution_swaps_the_whole_set(store: Store) -> None:
+    persons, events = _resolution(3)
+    store.replace_resolution(persons, events)
+    assert store.count("persons") == 3 and store.count("events") == 3 and store.count("event_sources") == 6
+    store.replace_resolution(*_resolution(1))
+    assert store.count("persons") == 1 and store.count("person_documents") == 2
+    (ev,) = store.events()
+    assert ev["id"] == events[0].id and ev["confidence"] == 0.75
+    assert ev["conflicts"] == ["date: 2021-03-04 (d1) vs 2021-03-05 (d2)"]
+    assert ev["sources"] == [{"document": "d1", "evidence": "Задержан.", "span": [0, 9]},
+                             {"document": "d2", "evidence": "Detained.", "span": [None, None]}]
+    (p,) = store.persons()
+    assert p["aliases"] == ["Имя 0", "I. 0"] and p["members"] == [["d1", "p0"], ["d2", "p1"]]
+    store.replace_resolution([], [])
+    assert store.count("persons") == 0 and store.count("event_sources") == 0
+
+
+def test_reviews_survive_replace_resolution(store: Store) -> None:
+    store.replace_resolution(*_resolution(2))
+    with store.engine.begin() as conn:
+        conn.execute(s.reviews.insert().values(target_kind="event", target_id="ev-x", action="reject",
+                                               payload={"why": "wrong person"}, reviewer="ed"))
+    store.replace_resolution(*_resolution(1))
+    with store.engine.connect() as conn:
+        (row,) = conn.execute(select(s.reviews)).all()
+    assert row.payload == {"why": "wrong person"}
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_record_run_and_learned_boilerplate(store: Store, n: int) -> None:
+    store.record_run("ingest", {"seen": n, "rejected": {"empty": n}})
+    store.save_learned_boilerplate([("Outlet", "k" * 64, 3), ("Outlet", "k" * 64, 3)])
+    store.save_learned_boilerplate([("Outlet", "k" * 64, 4)])
+    assert store.learned_boilerplate() == {"Outlet": {"k" * 64}}
+    assert store.count("runs") == 1
