@@ -213,7 +213,9 @@ class MemoryBandIndex:
     """Dict-backed :class:`BandIndex` (benchmarks, tests, one-shot CLI runs)."""
 
     def __init__(self) -> None:
-        self._bands: dict[str, list[str]] = {}
+        # band hash -> doc id, or list of ids once shared. Most bands belong to one
+        # document, and a str-per-key dict dominated memory (~8 KB/doc) before this.
+        self._bands: dict[int, str | list[str]] = {}
         self._entries: dict[str, IndexEntry] = {}
         self._groups: dict[str, set[str]] = {}
 
@@ -222,26 +224,44 @@ class MemoryBandIndex:
 
     def add(self, doc_id: str, bands: Iterable[str]) -> None:
         for key in bands:
-            self._bands.setdefault(key, []).append(doc_id)
+            h = hash(key)  # in-process only, so per-process hash seeds do not matter
+            cur = self._bands.get(h)
+            if cur is None:
+                self._bands[h] = doc_id
+            elif isinstance(cur, str):
+                self._bands[h] = [cur, doc_id]
+            else:
+                cur.append(doc_id)
 
     def query(self, bands: Iterable[str]) -> set[str]:
         out: set[str] = set()
         for key in bands:
-            out.update(self._bands.get(key, ()))
+            cur = self._bands.get(hash(key))
+            if cur is None:
+                continue
+            if isinstance(cur, str):
+                out.add(cur)
+            else:
+                out.update(cur)
         return out
 
     def put(self, entry: IndexEntry) -> None:
         old = self._entries.get(entry.doc_id)
-        if old is not None:
+        if old is not None and old.canonical != old.doc_id:
             self._groups.get(old.canonical, set()).discard(entry.doc_id)
         self._entries[entry.doc_id] = entry
-        self._groups.setdefault(entry.canonical, set()).add(entry.doc_id)
+        if entry.canonical != entry.doc_id:  # singletons need no set (most documents)
+            self._groups.setdefault(entry.canonical, set()).add(entry.doc_id)
 
     def get(self, ids: Iterable[str]) -> dict[str, IndexEntry]:
         return {i: self._entries[i] for i in ids if i in self._entries}
 
     def group(self, canonical: str) -> set[str]:
-        return set(self._groups.get(canonical, ()))
+        out = set(self._groups.get(canonical, ()))
+        e = self._entries.get(canonical)
+        if e is not None and e.canonical == canonical:
+            out.add(canonical)
+        return out
 
     def set_canonical(self, mapping: Mapping[str, str]) -> None:
         for doc_id, canon in mapping.items():
