@@ -135,10 +135,15 @@ def parse_name(name: str) -> ParsedName | None:
     toks = _tokens(name)
     if not toks:
         return None
-    inits = [t for t in toks if _is_initials(t)]
-    words = [t for t in toks if not _is_initials(t)]
+    # a dotless single letter is an initial only before the surname ("v putin" is a key)
+    flags = [_is_initials(t) and ("." in t or k < len(toks) - 1) for k, t in enumerate(toks)]
+    inits = [t for t, f in zip(toks, flags, strict=True) if f]
+    words = [t for t, f in zip(toks, flags, strict=True) if not f]
     if not words:
-        return None
+        # nothing but letters: a lone "A" is a (very short) surname, not an initial
+        words, inits = [t for t in inits if "." not in t][-1:], inits[:-1]
+        if not words or not token_key(words[0]):
+            return None
     if inits:
         # "V.V. Putin" / "Palyuga D.S.": the surname is the (last) word
         letters = re.sub(r"[^a-z]", "", _fold("".join(inits)))
