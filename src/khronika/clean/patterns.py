@@ -1,0 +1,112 @@
+"""Load and compile the editable domain data (data/boilerplate.yaml, data/outlets.yaml).
+
+Compiled once per process; a bad regular expression is a ConfigError naming the
+file and pattern, raised at start rather than mid-run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    max_words: int
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    start: re.Pattern[str]
+    end: re.Pattern[str] | None
+    to_end: bool
+    max_paragraphs: int
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    domains: tuple[str, ...]
+    aliases: tuple[str, ...]
+    signatures: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Patterns:
+    categories: tuple[Category, ...]
+    blocks: tuple[Block, ...]
+    tail_markers: tuple[re.Pattern[str], ...]
+    title_prefixes: tuple[re.Pattern[str], ...]
+    title_suffix_separators: tuple[str, ...]
+    title_suffix_max_words: int
+    url_labels: frozenset[str]
+    date_labels: frozenset[str]
+    read_time: re.Pattern[str]
+    months: dict[str, int]
+    weekdays: frozenset[str]
+    outlets: tuple[Outlet, ...]
+    signature_patterns: tuple[re.Pattern[str], ...]
+
+
+def _load(name: str) -> Any:
+    try:
+        text = resources.files("khronika").joinpath("data", name).read_text(encoding="utf-8")
+        return yaml.safe_load(text) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"data/{name}: {exc}") from exc
+
+
+def _rx(source: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"data/{source}: bad pattern {pattern!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def load_patterns() -> Patterns:
+    bp = _load("boilerplate.yaml")
+    ol = _load("outlets.yaml")
+    cats = tuple(
+        Category(name, int(spec.get("max_words", 30)),
+                 tuple(_rx("boilerplate.yaml", p) for p in spec.get("patterns", [])))
+        for name, spec in (bp.get("categories") or {}).items()
+    )
+    blocks = tuple(
+        Block(b["name"], _rx("boilerplate.yaml", b["start"]),
+              _rx("boilerplate.yaml", b["end"]) if b.get("end") else None,
+              bool(b.get("to_end")), int(b.get("max_paragraphs", 10)))
+        for b in bp.get("blocks") or []
+    )
+    meta = bp.get("metadata") or {}
+    months = {str(stem).lower(): int(num) for num, stems in (bp.get("months") or {}).items() for stem in stems}
+    outlets = tuple(
+        Outlet(o["name"], tuple(d.lower() for d in o.get("domains", [])), tuple(o.get("aliases", [])),
+               tuple(_rx("outlets.yaml", p) for p in o.get("signatures", [])))
+        for o in ol.get("outlets") or []
+    )
+    return Patterns(
+        categories=cats,
+        blocks=blocks,
+        tail_markers=tuple(_rx("boilerplate.yaml", p) for p in bp.get("tail_markers", [])),
+        title_prefixes=tuple(_rx("boilerplate.yaml", p) for p in bp.get("title_prefixes", [])),
+        title_suffix_separators=tuple(bp.get("title_suffix_separators", [])),
+        title_suffix_max_words=int(bp.get("title_suffix_max_words", 3)),
+        url_labels=frozenset(s.lower() for s in meta.get("url_labels", [])),
+        date_labels=frozenset(s.lower() for s in meta.get("date_labels", [])),
+        read_time=_rx("boilerplate.yaml", meta.get("read_time", r"(?!x)x")),
+        months=months,
+        weekdays=frozenset(s.lower() for s in bp.get("weekdays", [])),
+        outlets=outlets,
+        signature_patterns=tuple(_rx("outlets.yaml", p) for p in ol.get("signature_patterns", [])),
+    )
