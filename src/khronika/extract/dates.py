@@ -1,0 +1,145 @@
+"""Resolving date expressions against the document's date, at the precision the text
+supports: "July 8, 2022" -> 2022-07-08, "in December" -> YYYY-12, "earlier this year"
+-> YYYY, "last week" -> the month a week before, "on Friday" -> the last Friday on or
+before a day-precise document date (else its month).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
+
+_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_RE_MDY = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
+_RE_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+((?:19|20)\d\d)\b", re.I)
+_RE_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_RE_DOTS = re.compile(r"\b(\d\d)\.(\d\d)\.((?:19|20)\d\d)\b")
+_RE_MY = re.compile(rf"\b{_MON}\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I)
+_RE_MD = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)
+_RE_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)
+_RE_Y = re.compile(r"\b((?:19|20)\d\d)\b")
+_RE_M = re.compile(rf"\b(last|this|in|since|early|late|mid|on|by|until|of)?\s*-?{_MON}\b", re.I)
+_RE_WD = re.compile(r"\b(last|this|on|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_RE_SEASON = re.compile(r"\b(last|this|in the|next)\s+(spring|summer|autumn|fall|winter)\b", re.I)
+
+
+def parse(value: str | None) -> tuple[int, int | None, int | None] | None:
+    """'2022', '2022-07' or '2022-07-08' -> (y, m, d)."""
+    if not value:
+        return None
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    return int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None
+
+
+def fmt(y: int, m: int | None = None, d: int | None = None) -> str:
+    return f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if m and d else "")
+
+
+def _month(tok: str) -> int:
+    t = tok.lower().rstrip(".")
+    return MONTHS.get(t, MONTHS.get(t[:3], 0))
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def absolute(text: str) -> str | None:
+    """A date with its year written out, or None."""
+    for rx, order in ((_RE_MDY, "mdy"), (_RE_DMY, "dmy")):
+        m = rx.search(text)
+        if m:
+            mo, d, y = (_month(m[1]), int(m[2]), int(m[3])) if order == "mdy" else (_month(m[2]), int(m[1]), int(m[3]))
+            if _safe(y, mo, d):
+                return fmt(y, mo, d)
+    m = _RE_ISO.search(text)
+    if m and _safe(int(m[1]), int(m[2]), int(m[3])):
+        return fmt(int(m[1]), int(m[2]), int(m[3]))
+    m = _RE_DOTS.search(text)
+    if m and _safe(int(m[3]), int(m[2]), int(m[1])):
+        return fmt(int(m[3]), int(m[2]), int(m[1]))
+    m = _RE_MY.search(text)
+    if m:
+        return fmt(int(m[2]), _month(m[1]))
+    m = _RE_Y.search(text)
+    if m and re.search(r"\b(in|since|of|year|early|late|by|until|during)\b", text, re.I) or (m and text.strip() == m[0]):
+        return fmt(int(m[1]))
+    return None
+
+
+def resolve(text: str, anchor: str | None) -> str | None:
+    """Resolve one date expression against the document date ``anchor``."""
+    got = absolute(text)
+    if got:
+        return got
+    a = parse(anchor)
+    if a is None:
+        return None
+    ay, am, ad = a
+    low = text.lower()
+    ref = _safe(ay, am or 1, ad or 1) if am else None
+    if ad and am and ref:
+        if re.search(r"\b(today|this morning|tonight|this evening)\b", low):
+            return fmt(ay, am, ad)
+        if re.search(r"\b(yesterday|the day before|the previous day)\b", low):
+            d = ref - timedelta(days=1)
+            return fmt(d.year, d.month, d.day)
+    m = _RE_MD.search(text) or _RE_DM.search(text)
+    if m:
+        mo, d = (_month(m[1]), int(m[2])) if m.re is _RE_MD else (_month(m[2]), int(m[1]))
+        y = ay
+        if am and (mo > am + 1 or (mo == am + 1 and (ad or 31) < 25)):
+            y -= 1  # a yearless date after the document's month is last year's
+        if _safe(y, mo, d):
+            return fmt(y, mo, d)
+    m = _RE_WD.search(text)
+    if m and am:
+        if ad and ref:
+            back = (ref.weekday() - WEEKDAYS[m[2].lower()]) % 7
+            if (m[1] or "").lower() == "last" and back == 0:
+                back = 7
+            d = ref - timedelta(days=back)
+            return fmt(d.year, d.month, d.day)
+        return fmt(ay, am)
+    if re.search(r"\b(this|last|past|previous|earlier this|that) week\b|\bthis weekend\b|\blast weekend\b|\bover the weekend\b", low) and am:
+        if ref and ad and re.search(r"\b(last|past|previous) week", low):
+            d = ref - timedelta(days=7)
+            return fmt(d.year, d.month)
+        return fmt(ay, am)
+    if re.search(r"\b(this|earlier this|later this) month\b", low) and am:
+        return fmt(ay, am)
+    if re.search(r"\b(last|previous|past) month\b", low) and am:
+        return fmt(ay - (am == 1), 12 if am == 1 else am - 1)
+    if re.search(r"\b(this|earlier this|later this) year\b", low):
+        return fmt(ay)
+    if re.search(r"\b(last|previous|past) year\b", low):
+        return fmt(ay - 1)
+    m = _RE_SEASON.search(text)
+    if m:
+        mo = SEASONS[m[2].lower()]
+        if m[1].lower() == "last":
+            return fmt(ay - 1 if not am or mo >= am else ay)
+        return fmt(ay)
+    m = _RE_M.search(text)
+    if m and _month(m[2]):
+        mo = _month(m[2])
+        if m[2].lower() == "may" and not (m[1] or "").strip():
+            return None  # the modal verb, not the month
+        y = ay
+        if am and (mo > am or ((m[1] or "").lower() == "last" and mo >= am)):
+            y -= 1
+        return fmt(y, mo)
+    return None

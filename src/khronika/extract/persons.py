@@ -1,0 +1,359 @@
+"""Persons inside one document: name mentions, in-document linking, roles, anaphora.
+
+Linking is by surname: every full name ("Dmitry Palyuga", "Palyuga D.S.", "Gorinov
+Aleksey Alexandrovich") has a surname; bare surnames, spelling variants within a few
+edits ("Horinov"/"Gorinov") and full names sharing it form one DocPerson.
+Pronouns, definite role nouns ("the politician") and unnamed indefinite subjects
+("an official ... spoke up", later named) are resolved by subject salience; the
+resolver (`Coref`) is used by the event extractor to find who an event is about.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from spacy.tokens import Doc, Span, Token
+
+from ..models import DocPerson
+from .nlp import GAZ_ID
+from .resources import load_data, word_set
+
+SUBJ_DEPS = {"nsubj", "nsubjpass"}
+LINK_DEPS = {"appos", "compound", "conj", "flat"}
+MALE = {"he", "him", "his", "himself"}
+FEMALE = {"she", "her", "hers", "herself"}
+OBJECT_PRONOUNS = {"him", "her", "himself", "herself"}
+_NAME_TOKEN = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)$")
+_INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?){1,2}$")
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$")
+_STRIP = re.compile(r"(?:['’]s|\*+|[’'])$")
+
+
+def fold(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
+def clean_name(span: Span) -> tuple[str, list[str]]:
+    """Surface form without titles or possessive, and its name tokens."""
+    cues = word_set("roles", "title_cues", lower=False)
+    toks = [t.text for t in span]
+    while toks and (toks[0] in cues or toks[0].lower() in {"the", "mr.", "mrs.", "ms."}):
+        toks = toks[1:]
+    toks = [_STRIP.sub("", t) for t in toks if t not in {"'s", "’s", "*"}]
+    text = " ".join(toks).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
+    names = [t for t in text.split() if _NAME_TOKEN.match(t) or _INITIALS.match(t)]
+    return text.strip(), names
+
+
+def surname_of(names: list[str]) -> str:
+    first = word_set("gazetteer", "first_names", lower=False)
+    plain = [n for n in names if not _INITIALS.match(n)]
+    if not plain:
+        return ""
+    if len(names) >= 2 and _INITIALS.match(names[-1]):
+        return plain[0]  # Palyuga D.S.
+    if len(plain) == 3 and _PATRONYMIC.search(plain[2]) and plain[1] in first and plain[0] not in first:
+        return plain[0]  # Gorinov Aleksey Alexandrovich
+    return plain[-1]
+
+
+def natural_order(names: list[str]) -> bool:
+    first = word_set("gazetteer", "first_names", lower=False)
+    return len(names) >= 2 and not _INITIALS.match(names[-1]) and not _INITIALS.match(names[0]) \
+        and not (len(names) == 3 and names[0] not in first and names[1] in first)
+
+
+@dataclass
+class _Builder:
+    key: str
+    surname: str
+    forms: list[str] = field(default_factory=list)
+    full: list[list[str]] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    roots: list[int] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    party: str | None = None
+    place: str | None = None
+    cue: bool = False
+
+    def gender(self) -> str | None:
+        fem = word_set("roles", "female_first_names", lower=False)
+        firsts = {n[0] for n in self.full if natural_order(n)}
+        if firsts & fem:
+            return "f"
+        if firsts:
+            return "m"
+        if self.surname and any(fold(self.surname).endswith(s) for s in word_set("roles", "female_suffixes")):
+            return "f"
+        return None
+
+    def name(self) -> str:
+        natural = [n for n in self.full if natural_order(n)]
+        pool = natural or self.full
+        if pool:
+            best = max(pool, key=lambda n: (len(n), sum(f == n for f in pool)))
+            return " ".join(best)
+        return self.forms[0]
+
+
+class PersonTable:
+    """Persons of one document, with the token -> person map and the anaphora resolver."""
+
+    def __init__(self, doc: Doc, doc_id: str):
+        self.doc = doc
+        self.doc_id = doc_id
+        self.builders: list[_Builder] = []
+        self.token_key: dict[int, str] = {}  # every token of a name mention -> key
+        self.root_key: dict[int, str] = {}
+        self._collect()
+        self.coref = Coref(self)
+
+    # -- mentions and linking -------------------------------------------------
+    def _collect(self) -> None:
+        first = word_set("gazetteer", "first_names", lower=False)
+        cues = word_set("roles", "title_cues", lower=False)
+        mentions = []
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON" or ent.ent_id_ == GAZ_ID:
+                continue
+            text, names = clean_name(ent)
+            if not names or all(_INITIALS.match(n) for n in names):
+                continue
+            if len(names) == 1 and names[0] in first:
+                continue  # a bare given name says too little
+            mentions.append((ent, text, names))
+        by_surname: dict[str, _Builder] = {}
+        # full names first, so bare surnames can attach to them
+        for ent, text, names in sorted(mentions, key=lambda m: -len(m[2])):
+            sur = surname_of(names)
+            b = self._find(by_surname, sur, names)
+            if b is None:
+                b = _Builder(key="", surname=sur)
+                by_surname[fold(sur)] = b
+            if text not in b.forms:
+                b.forms.append(text)
+            if len(names) >= 2:
+                b.full.append(names)
+            b.spans.append((ent.start_char, ent.end_char))
+            b.roots.append(ent.root.i)
+            prev = self.doc[ent.start - 1] if ent.start > 0 else None
+            b.cue = b.cue or bool(prev is not None and prev.text in cues)
+            for t in ent:
+                self.token_key[t.i] = id(b)  # provisional
+        keep = [b for b in by_surname.values()
+                if b.full or b.cue or len(b.spans) >= 2]
+        keep.sort(key=lambda b: min(b.spans))
+        ids = {}
+        for n, b in enumerate(keep):
+            b.key = f"p{n}"
+            ids[id(b)] = b.key
+            b.spans.sort()
+        self.builders = keep
+        self.token_key = {i: ids[k] for i, k in self.token_key.items() if k in ids}
+        for b in keep:
+            for r in b.roots:
+                self.root_key[r] = b.key
+        for b in keep:
+            self._roles(b)
+
+    @staticmethod
+    def _find(by_surname: dict[str, _Builder], sur: str, names: list[str]) -> _Builder | None:
+        f = fold(sur)
+        if f in by_surname:
+            return by_surname[f]
+        # spelling variants inside one document (Horinov/Gorinov, Kiselyova/Kiseleva)
+        for k, b in by_surname.items():
+            if len(f) >= 5 and len(k) >= 5 and fuzz.ratio(f, k) >= 83:
+                given = {n[0][0] for n in b.full if natural_order(n)}
+                mine = names[0][0] if natural_order(names) else None
+                if not given or mine is None or mine in given:
+                    return b
+        return None
+
+    # -- roles, party, place ---------------------------------------------------
+    def _roles(self, b: _Builder) -> None:
+        role_nouns = word_set("roles", "role_nouns")
+        parties = {fold(p) for p in load_data("gazetteer").get("parties") or []}
+        for r in b.roots:
+            tok = self.doc[r]
+            phrases: list[list[Token]] = []
+            for ch in tok.children:
+                if ch.dep_ == "appos" and ch.i not in self.token_key:
+                    phrases.append(_phrase(ch))
+            if tok.dep_ == "appos" and tok.head.lemma_.lower() in role_nouns and tok.head.i not in self.token_key:
+                head = tok.head
+                phrases.append([t for t in _phrase(head) if t.i < tok.i and not (tok.left_edge.i <= t.i <= tok.right_edge.i)])
+            lefts = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i not in self.token_key
+                     and t.sent == tok.sent]
+            if lefts:
+                phrases.append([t for lt in lefts for t in lt.subtree if t.i not in self.token_key])
+            for ph in phrases:
+                words = [t for t in ph if not (t.is_punct and t.i in (ph[0].i, ph[-1].i))]
+                while words and words[0].lower_ in {"a", "an", "the", ","}:
+                    words = words[1:]
+                while words and (words[-1].is_punct or words[-1].lower_ in {"and", "who"}):
+                    words = words[:-1]
+                if not words or not any(t.lemma_.lower() in role_nouns or t.lower_ in role_nouns for t in words):
+                    continue
+                text = self.doc[words[0].i:words[-1].i + 1].text.strip(" ,\xa0")
+                if len(text) > 120 or "\n" in text or "[" in text:
+                    continue
+                if text not in b.roles:
+                    b.roles.append(text)
+                span = self.doc[words[0].i:words[-1].i + 1]
+                for e in span.ents:
+                    if b.party is None and e.label_ == "ORG" and (fold(e.text) in parties or "party" in e.text.lower()):
+                        b.party = e.text
+                    if b.place is None and e.label_ == "GPE":
+                        b.place = e.text
+                if b.place is None:
+                    b.place = next((e.text for e in span.ents if e.label_ == "LOC"), None)
+
+    def doc_persons(self) -> tuple[DocPerson, ...]:
+        return tuple(DocPerson(doc_id=self.doc_id, key=b.key, name=b.name(), aliases=tuple(b.forms),
+                               roles=tuple(b.roles), party=b.party, place=b.place, spans=tuple(b.spans))
+                     for b in self.builders)
+
+    def by_key(self, key: str) -> _Builder:
+        return next(b for b in self.builders if b.key == key)
+
+    # -- noun phrases -> persons ------------------------------------------------
+    def persons_in(self, tok: Token, depth: int = 0) -> list[str]:
+        """Persons a noun-phrase head refers to: a name, a coordination of names, a
+        role noun with a name in apposition, a pronoun or anaphor (via Coref), or the
+        antecedent of a relative pronoun."""
+        if depth > 4:
+            return []
+        out: list[str] = []
+        if tok.i in self.token_key:
+            out.append(self.token_key[tok.i])
+        elif tok.lower_ in {"who", "that", "whom", "which"} and tok.head.dep_ == "relcl":
+            out += self.persons_in(tok.head.head, depth + 1)
+        elif tok.i in self.coref.refs:
+            out.append(self.coref.refs[tok.i])
+        else:
+            # "deputies Dmitry Baltrukov, Ivan Chebotar" / "the deputy, Ivan Chebotar"
+            for ch in tok.children:
+                if ch.dep_ in LINK_DEPS | {"nmod"} and ch.i in self.token_key:
+                    out += self.persons_in(ch, depth + 1)
+        for ch in tok.children:
+            if ch.dep_ == "conj":
+                out += [k for k in self.persons_in(ch, depth + 1) if k not in out]
+        return list(dict.fromkeys(out))
+
+
+def _phrase(head: Token) -> list[Token]:
+    """Subtree of a role phrase, cut before relative clauses and parentheticals."""
+    toks = []
+    for t in head.subtree:
+        if t.dep_ in {"relcl", "acl"} and t.head.i != head.i:
+            break
+        if t.dep_ in {"relcl"}:
+            break
+        toks.append(t)
+    return toks
+
+
+class Coref:
+    """Resolves pronouns, definite role nouns and unnamed indefinite subjects.
+
+    One left-to-right pass keeps a salience history of (token, sentence, ref,
+    is_subject). A pronoun takes the most recent *subject* in its sentence (not the
+    subject of its own clause if it is an object), else in the nearest earlier
+    sentence with one; gender is a soft filter. "An official ... spoke up" opens a
+    placeholder that becomes the first person later named in subject position.
+    """
+
+    def __init__(self, table: PersonTable):
+        self.t = table
+        self.refs: dict[int, str] = {}
+        self._placeholders: dict[str, int] = {}
+        self._run()
+        self._finalise()
+
+    def _is_subject(self, tok: Token) -> bool:
+        while tok.dep_ in LINK_DEPS and tok.head.i != tok.i:
+            tok = tok.head
+        return tok.dep_ in SUBJ_DEPS
+
+    def _run(self) -> None:
+        doc, t = self.t.doc, self.t
+        anaphors = word_set("roles", "anaphor_nouns")
+        roles = word_set("roles", "role_nouns")
+        hist: list[tuple[int, int, str, bool]] = []
+        sent_of = {}
+        for n, s in enumerate(doc.sents):
+            for tok in s:
+                sent_of[tok.i] = n
+        for tok in doc:
+            sidx = sent_of[tok.i]
+            if tok.i in t.root_key:
+                hist.append((tok.i, sidx, t.root_key[tok.i], self._is_subject(tok)))
+            elif tok.lower_ in MALE | FEMALE and tok.pos_ == "PRON" or (tok.lower_ in MALE | FEMALE and tok.tag_ == "PRP$"):
+                g = "m" if tok.lower_ in MALE else "f"
+                ref = self._antecedent(tok, sidx, hist, g, tok.lower_ in OBJECT_PRONOUNS)
+                if ref:
+                    self.refs[tok.i] = ref
+                    hist.append((tok.i, sidx, ref, self._is_subject(tok)))
+            elif tok.pos_ == "NOUN" and tok.lemma_.lower() in anaphors | roles and not self._named(tok):
+                det = next((c.lower_ for c in tok.children if c.dep_ in {"det", "poss"}), None)
+                if det == "the" and tok.lemma_.lower() in anaphors and tok.tag_ == "NN":
+                    ref = self._antecedent(tok, sidx, hist, None, False)
+                    if ref:
+                        self.refs[tok.i] = ref
+                        hist.append((tok.i, sidx, ref, self._is_subject(tok)))
+                elif det in {"a", "an"} and tok.dep_ in SUBJ_DEPS and tok.tag_ == "NN":
+                    ph = f"u{tok.i}"
+                    self._placeholders[ph] = tok.i
+                    self.refs[tok.i] = ph
+                    hist.append((tok.i, sidx, ph, True))
+        self._hist = hist
+
+    def _named(self, tok: Token) -> bool:
+        return any(c.i in self.t.token_key for c in tok.subtree)
+
+    def _gender_ok(self, ref: str, g: str | None) -> bool:
+        if g is None or ref.startswith("u"):
+            return True
+        pg = self.t.by_key(ref).gender()
+        return pg is None or pg == g
+
+    def _antecedent(self, tok: Token, sidx: int, hist, g: str | None, is_object: bool) -> str | None:
+        # gender only breaks ties inside the nearest sentence: machine translation
+        # often turns a woman into "he", so it cannot veto the salient subject
+        same = [] if is_object else [h for h in hist if h[1] == sidx and h[3]]
+        if same:
+            return self._pick(same, g)
+        earlier = [h for h in hist if sidx - 4 <= h[1] < sidx]
+        for s in sorted({h[1] for h in earlier}, reverse=True):
+            subj = [h for h in earlier if h[1] == s and h[3]]
+            if subj:
+                return self._pick(subj, g)
+        older = [h for h in hist if h[1] < sidx or not is_object]
+        return self._pick(older, g) if older else None
+
+    def _pick(self, cands, g: str | None) -> str:
+        for h in reversed(cands):
+            if self._gender_ok(h[2], g):
+                return h[2]
+        return cands[-1][2]
+
+    def _finalise(self) -> None:
+        """Placeholders become the first person later named as a subject."""
+        resolved: dict[str, str | None] = {}
+        for ph, pos in self._placeholders.items():
+            before = {h[2] for h in self._hist if h[0] < pos and not h[2].startswith("u")}
+            later = [h for h in self._hist if h[0] > pos and not h[2].startswith("u") and h[2] not in before
+                     and h[0] in self.t.root_key]
+            pick = next((h[2] for h in later if h[3]), None) or (later[0][2] if later else None)
+            resolved[ph] = pick
+        for i, r in list(self.refs.items()):
+            if r.startswith("u"):
+                if resolved.get(r):
+                    self.refs[i] = resolved[r]  # type: ignore[assignment]
+                else:
+                    del self.refs[i]
