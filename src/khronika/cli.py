@@ -248,5 +248,38 @@ def summary(
         out.print(t)
 
 
+@app.command()
+def serve(
+    db: DbOption = "khronika.db",
+    host: Annotated[str, typer.Option(help="Interface to listen on. Keep 127.0.0.1 unless a reverse proxy with "
+                                      "TLS sits in front.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        help="Review token. Reading (pages, search, JSON API, exports) is open to anyone who can reach the "
+             "server; review writes (confirm, reject or edit an event, merge or split people) need this token, "
+             "typed into the review form or sent as 'Authorization: Bearer TOKEN'. With no token set, review "
+             "writes are disabled. Prefer the environment variable so the token stays out of the process list.",
+        envvar="KHRONIKA_REVIEW_TOKEN", show_envvar=True)] = None,
+) -> None:
+    """Browse, search, review and export the chronicle in a web browser (and as a JSON API).
+
+    Opens http://HOST:PORT/ with an overview, people, each person's timeline with
+    sources, documents with evidence highlighted, full-text search and a review queue.
+    JSON: add .json to any page, or use /api/... (documented at /docs).
+    Review needs --token or KHRONIKA_REVIEW_TOKEN; without one the server is read-only.
+    """
+    import uvicorn
+
+    from .web import create_app
+
+    try:
+        web_app = create_app(db, token=token)
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    mode = "review enabled (token set)" if token else "read-only (no review token)"
+    console.print(f"serving {web_app.state.store.url} on http://{host}:{port}/ - {mode}")
+    uvicorn.run(web_app, host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -7,11 +7,15 @@ person ids are stable across runs (derived from content), which is what makes th
 
 Actions
 - event: ``confirm`` | ``reject`` | ``edit`` (payload: any of type, date, status, agent, subject_name)
-- person: ``merge`` (payload: {"into": person_id}) | ``split`` (undoes a merge: payload {"from": person_id})
+- person: ``merge`` (payload: {"into": person_id}) | ``split``: without ``documents`` it undoes
+  a reviewer's merge of the target; with payload {"documents": [doc ids], "name": "..."} it
+  splits a machine merge: those documents (and the events reported only there) move to a
+  new person whose id is derived from the target and the documents, so it is stable too.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,10 +44,20 @@ def record(store: Store, kind: str, target: str, action: str, reviewer: str, pay
             raise ReviewError(f"unknown person action {action!r}; use one of {sorted(PERSON_ACTIONS)}")
         if action == "merge" and not payload.get("into"):
             raise ReviewError("merge needs payload {'into': person_id}")
+        if action == "merge" and payload["into"] == target:
+            raise ReviewError("cannot merge a person into itself")
+        if action == "split" and "documents" in payload:
+            docs = payload["documents"]
+            if not isinstance(docs, list) or not docs or not all(isinstance(d, str) for d in docs):
+                raise ReviewError("split needs payload {'documents': [document ids], 'name': ...}")
+            if not str(payload.get("name") or "").strip():
+                raise ReviewError("split needs a name for the new person")
     else:
         raise ReviewError(f"unknown review target kind {kind!r}")
     if not reviewer.strip():
         raise ReviewError("a review needs a reviewer name")
+    if note is not None and not note.strip():
+        note = None
     with store.engine.begin() as conn:
         res = conn.execute(
             insert(s.reviews).values(target_kind=kind, target_id=target, action=action, payload=payload,
@@ -78,6 +92,8 @@ def apply(persons: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]],
         elif kind == "person":
             if action == "merge":
                 merged_into[target] = payload["into"]
+            elif action == "split" and payload.get("documents"):
+                _split(people, evs, target, payload)
             elif action == "split":
                 merged_into.pop(target, None)
 
@@ -101,3 +117,30 @@ def apply(persons: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]],
             ev["subject"] = root(ev["subject"])
     kept = [e for e in evs.values() if not e.pop("_rejected", False)]
     return list(people.values()), kept
+
+
+def split_id(person_id: str, documents: Sequence[str]) -> str:
+    """Id of the person split off ``person_id`` with ``documents``: stable across runs."""
+    digest = hashlib.sha1("\x1f".join([person_id, *sorted(documents)]).encode()).hexdigest()
+    return f"split-{digest[:16]}"
+
+
+def _split(people: dict[str, dict[str, Any]], evs: dict[str, dict[str, Any]], target: str,
+           payload: dict[str, Any]) -> None:
+    src = people.get(target)
+    if src is None:
+        return
+    moved = set(payload["documents"]) & set(src["documents"])
+    if not moved or moved == set(src["documents"]):
+        return  # nothing to split off, or everything: a split must leave two people
+    new_id = split_id(target, sorted(moved))
+    name = str(payload["name"]).strip()
+    src["documents"] = sorted(set(src["documents"]) - moved)
+    people[new_id] = {"id": new_id, "name": name, "aliases": [name], "roles": [],
+                      "documents": sorted(moved), "members": [], "merge_evidence": [],
+                      "split_from": target}
+    for ev in evs.values():
+        docs = {s["document"] for s in ev.get("sources", ())}
+        if ev.get("subject") == target and docs and docs <= moved:
+            ev["subject"] = new_id
+            ev["subject_name"] = name

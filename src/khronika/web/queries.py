@@ -1,0 +1,411 @@
+"""Read-side queries for the web UI and JSON API.
+
+Every page works on a :class:`Snapshot`: machine output from the store with human
+review decisions applied (``review.apply``), exactly what the exports see. Functions
+return plain dicts/lists so the same result renders as HTML or serialises as JSON.
+
+The corpus sizes khronika targets (thousands of documents) let a page load persons
+and events whole; the document table is only read row by row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import review
+from ..models import DocPerson, DocumentInfo
+from ..store import schema as s
+from ..store.db import Store
+
+LOW_CONFIDENCE = 0.7
+# ids are content hashes, slugs or "split-<hex>"; anything else is refused before a query
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+def valid_id(value: str) -> bool:
+    return bool(ID_RE.match(value))
+
+
+@dataclass
+class Snapshot:
+    persons: dict[str, dict[str, Any]]
+    events: list[dict[str, Any]]
+    docs: dict[str, DocumentInfo]
+    reviews: list[dict[str, Any]]
+    redirects: dict[str, str] = field(default_factory=dict)  # merged-away person -> survivor
+
+
+def snapshot(store: Store) -> Snapshot:
+    decisions = review.decisions(store)
+    persons, events = review.apply(store.persons(), store.events(), decisions)
+    by_id = {p["id"]: p for p in persons}
+    redirects = {old: p["id"] for p in persons for old in p.get("merged_from", ())}
+    return Snapshot(by_id, events, store.document_infos(), decisions, redirects)
+
+
+def _date_key(date: str | None) -> str:
+    return date or "9999"
+
+
+def _event_view(e: dict[str, Any], snap: Snapshot) -> dict[str, Any]:
+    """An event with each source's document title/outlet, for listing."""
+    sources = []
+    for src in e.get("sources", ()):
+        info = snap.docs.get(src["document"])
+        span = src.get("span")
+        sources.append({
+            "document": src["document"],
+            "evidence": src["evidence"],
+            "span": span if span and span[0] is not None else None,
+            "title": info.title if info else None,
+            "outlet": info.outlet if info else None,
+            "published": info.published if info else None,
+            "url": info.url if info else None,
+        })
+    return {
+        "id": e["id"], "type": e["type"], "subject": e.get("subject"), "subject_name": e["subject_name"],
+        "agent": e.get("agent"), "date": e.get("date"), "status": e["status"],
+        "confidence": e.get("confidence", 1.0), "conflicts": list(e.get("conflicts") or ()),
+        "reviewed": e.get("reviewed"), "sources": sources,
+    }
+
+
+# -- overview --------------------------------------------------------------------------
+
+
+def overview(store: Store, snap: Snapshot, latest: int = 10) -> dict[str, Any]:
+    per_month: Counter[str] = Counter()
+    for e in snap.events:
+        if e.get("date") and len(e["date"]) >= 7:
+            per_month[e["date"][:7]] += 1
+    months = _fill_months(sorted(per_month))
+    ordered = sorted(snap.events, key=lambda e: (e.get("date") or "", e["id"]), reverse=True)
+    return {
+        "counts": {
+            "documents": len(snap.docs),
+            "duplicates": sum(1 for d in snap.docs.values() if d.duplicate_of),
+            "stories": len({d.story for d in snap.docs.values() if d.story}),
+            "persons": len(snap.persons),
+            "events": len(snap.events),
+            "rejections": store.count("rejections"),
+            "reviews": len(snap.reviews),
+        },
+        "events_per_month": [{"month": m, "events": per_month.get(m, 0)} for m in months],
+        "latest_events": [_event_view(e, snap) for e in ordered[:latest]],
+    }
+
+
+def _fill_months(months: list[str]) -> list[str]:
+    """Every month between the first and last, so gaps show as empty bars."""
+    if not months:
+        return []
+    y, m = map(int, months[0].split("-"))
+    ey, em = map(int, months[-1].split("-"))
+    out = []
+    while (y, m) <= (ey, em) and len(out) < 600:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def chart(points: list[dict[str, Any]], width: int = 720, height: int = 160) -> dict[str, Any]:
+    """Geometry for the events-per-month SVG bar chart (rendered by the template)."""
+    if not points:
+        return {"bars": [], "width": width, "height": height, "max": 0}
+    peak = max(p["events"] for p in points) or 1
+    step = width / len(points)
+    bars = []
+    for i, p in enumerate(points):
+        h = round((height - 20) * p["events"] / peak, 1)
+        bars.append({"x": round(i * step + 1, 1), "w": max(round(step - 2, 1), 1), "y": round(height - 16 - h, 1),
+                     "h": h, "month": p["month"], "events": p["events"],
+                     "label": p["month"] if (i % max(1, len(points) // 8) == 0) else None})
+    return {"bars": bars, "width": width, "height": height, "max": peak}
+
+
+# -- people ------------------------------------------------------------------------------
+
+
+def doc_persons(store: Store) -> dict[tuple[str, str], DocPerson]:
+    return {(a.doc_id, p.key): p for a in store.analyses().values() for p in a.persons}
+
+
+def _person_facets(person: dict[str, Any], mentions: dict[tuple[str, str], DocPerson]) -> tuple[set[str], set[str]]:
+    """Places and parties stated for a person in any of their documents."""
+    places: set[str] = set()
+    parties: set[str] = set()
+    members = [tuple(m) for m in person.get("members") or ()]
+    found = [mentions[m] for m in members if m in mentions]  # type: ignore[index]
+    if not found:  # no member list (older resolver, reviewer split): match names in its documents
+        names = set(person.get("aliases") or ()) | {person["name"]}
+        docs = set(person.get("documents") or ())
+        found = [p for (d, _), p in mentions.items() if d in docs and (p.name in names or set(p.aliases) & names)]
+    for p in found:
+        if p.place:
+            places.add(p.place)
+        if p.party:
+            parties.add(p.party)
+    return places, parties
+
+
+def people(store: Store, snap: Snapshot, place: str | None = None, party: str | None = None,
+           event_type: str | None = None) -> dict[str, Any]:
+    mentions = doc_persons(store)
+    types_by_person: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in snap.events:
+        if e.get("subject"):
+            types_by_person[e["subject"]][e["type"]] += 1
+    rows = []
+    all_places: set[str] = set()
+    all_parties: set[str] = set()
+    for p in snap.persons.values():
+        places, parties = _person_facets(p, mentions)
+        all_places |= places
+        all_parties |= parties
+        types = types_by_person.get(p["id"], Counter())
+        if place and place.casefold() not in {x.casefold() for x in places}:
+            continue
+        if party and party.casefold() not in {x.casefold() for x in parties}:
+            continue
+        if event_type and event_type not in types:
+            continue
+        rows.append({"id": p["id"], "name": p["name"], "aliases": list(p["aliases"]), "roles": list(p["roles"]),
+                     "places": sorted(places), "parties": sorted(parties), "documents": len(p["documents"]),
+                     "events": sum(types.values()), "event_types": dict(sorted(types.items()))})
+    rows.sort(key=lambda r: (-r["events"], r["name"]))
+    return {
+        "filters": {"place": place, "party": party, "type": event_type},
+        "choices": {"place": sorted(all_places), "party": sorted(all_parties),
+                    "type": sorted({e["type"] for e in snap.events})},
+        "persons": rows,
+    }
+
+
+def person(store: Store, snap: Snapshot, pid: str) -> dict[str, Any] | None:
+    p = snap.persons.get(pid)
+    if p is None:
+        return None
+    places, parties = _person_facets(p, doc_persons(store))
+    evs = sorted((e for e in snap.events if e.get("subject") == pid),
+                 key=lambda e: (_date_key(e.get("date")), e["type"], e["id"]))
+    docs = []
+    for d in p["documents"]:
+        info = snap.docs.get(d)
+        docs.append({"id": d, "title": info.title if info else None, "outlet": info.outlet if info else None,
+                     "published": info.published if info else None, "url": info.url if info else None,
+                     "source": info.source if info else None})
+    return {
+        "id": p["id"], "name": p["name"], "aliases": sorted(set(p["aliases"])), "roles": list(p["roles"]),
+        "places": sorted(places), "parties": sorted(parties), "documents": docs,
+        "merge_evidence": list(p.get("merge_evidence") or ()), "merged_from": list(p.get("merged_from") or ()),
+        "split_from": p.get("split_from"),
+        "timeline": [_event_view(e, snap) for e in evs],
+    }
+
+
+def event(snap: Snapshot, eid: str) -> dict[str, Any] | None:
+    e = next((e for e in snap.events if e["id"] == eid), None)
+    if e is None:
+        return None
+    view = _event_view(e, snap)
+    view["history"] = [_review_view(r) for r in snap.reviews if r["target_kind"] == "event" and r["target_id"] == eid]
+    return view
+
+
+def rejected_event(store: Store, eid: str) -> bool:
+    """True when the machine produced ``eid`` but a reviewer rejected it (so pages can say so)."""
+    return any(e["id"] == eid for e in store.events())
+
+
+def _review_view(r: dict[str, Any]) -> dict[str, Any]:
+    created = r.get("created_at")
+    return {"id": r["id"], "kind": r["target_kind"], "target": r["target_id"], "action": r["action"],
+            "payload": r.get("payload") or {}, "reviewer": r["reviewer"], "note": r.get("note"),
+            "created_at": created.isoformat() if hasattr(created, "isoformat") else created}
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+def highlight(text_: str, spans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """Split ``text_`` into plain and highlighted pieces; the template escapes each piece.
+
+    Overlapping spans are merged (their labels joined); spans outside the text are dropped.
+    """
+    clean = sorted((max(0, a), min(len(text_), b), label) for a, b, label in spans if a < b and a < len(text_))
+    merged: list[list[Any]] = []
+    for a, b, label in clean:
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+            if label not in merged[-1][2]:
+                merged[-1][2].append(label)
+        else:
+            merged.append([a, b, [label]])
+    pieces: list[dict[str, Any]] = []
+    pos = 0
+    for a, b, labels in merged:
+        if a > pos:
+            pieces.append({"text": text_[pos:a], "mark": None, "start": pos})
+        pieces.append({"text": text_[a:b], "mark": ", ".join(labels), "start": a})
+        pos = b
+    if pos < len(text_):
+        pieces.append({"text": text_[pos:], "mark": None, "start": pos})
+    return pieces
+
+
+def _evidence_span(text_: str, src: dict[str, Any]) -> tuple[int, int] | None:
+    span = src.get("span")
+    if span and span[0] is not None and span[1] is not None and 0 <= span[0] < span[1] <= len(text_):
+        return span[0], span[1]
+    i = text_.find(src["evidence"]) if src.get("evidence") else -1  # span missing or stale
+    return (i, i + len(src["evidence"])) if i >= 0 else None
+
+
+def document(store: Store, snap: Snapshot, doc_id: str) -> dict[str, Any] | None:
+    row = store.document(doc_id)
+    if row is None:
+        return None
+    body = row["text"]
+    evidence = []
+    spans: list[tuple[int, int, str]] = []
+    for e in snap.events:
+        for src in e.get("sources", ()):
+            if src["document"] != doc_id:
+                continue
+            sp = _evidence_span(body, src)
+            evidence.append({"event": e["id"], "type": e["type"], "subject_name": e["subject_name"],
+                             "evidence": src["evidence"], "span": list(sp) if sp else None})
+            if sp:
+                spans.append((sp[0], sp[1], f"{e['type']}: {e['subject_name']}"))
+    info = snap.docs.get(doc_id)
+    duplicates = sorted(d.id for d in snap.docs.values() if d.duplicate_of == doc_id)
+    story = sorted(d.id for d in snap.docs.values() if row["story"] and d.story == row["story"] and d.id != doc_id)
+    people_here = sorted((p["id"], p["name"]) for p in snap.persons.values() if doc_id in p["documents"])
+    with store.engine.connect() as conn:
+        size = conn.execute(select(s.raw_blobs.c.size).where(s.raw_blobs.c.content_hash == row["content_hash"])).scalar()
+    meta_keys = ("source", "kind", "title", "author", "outlet", "url", "language", "published", "published_stated",
+                 "date_evidence", "duplicate_of", "story", "content_hash", "clean_version")
+    meta = {k: row.get(k) for k in meta_keys}
+    meta["date_suspect"] = bool(row["date_suspect"])
+    meta["raw_size"] = size
+    meta["ingested_at"] = row["ingested_at"].isoformat() if hasattr(row["ingested_at"], "isoformat") else None
+    return {
+        "id": doc_id, "title": row["title"] or (info.title if info else None), "metadata": meta, "text": body,
+        "evidence": sorted(evidence, key=lambda x: (x["span"] or [len(body)])[0]),
+        "pieces": highlight(body, spans), "duplicates": duplicates, "same_story": story,
+        "persons": [{"id": i, "name": n} for i, n in people_here],
+        "removed": list(row.get("removed") or ()),
+    }
+
+
+# -- search --------------------------------------------------------------------------------
+
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # snippet() markers, split server-side, never HTML
+
+
+def fts_query(q: str) -> str:
+    """User words -> an FTS5 query that is always valid: each word a quoted string (AND)."""
+    words = re.findall(r"[^\s\"]+", q)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words[:32])
+
+
+def search(store: Store, q: str, limit: int = 50) -> dict[str, Any]:
+    q = (q or "").strip()
+    result: dict[str, Any] = {"query": q, "results": [], "error": None, "mode": None}
+    if not q:
+        return result
+    if len(q) > 500:
+        result["error"] = "The query is too long (500 characters at most)."
+        return result
+    try:
+        with store.engine.connect() as conn:
+            if store.dialect == "sqlite" and _has_table(conn, "documents_fts"):
+                result["mode"] = "fts5"
+                match = fts_query(q)
+                if not match:
+                    result["error"] = "Type at least one word to search for."
+                    return result
+                rows = conn.execute(text(
+                    "SELECT d.id, d.title, d.outlet, d.published, "
+                    "snippet(documents_fts, 1, :o, :c, ' … ', 24) AS snip "
+                    "FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
+                    "WHERE documents_fts MATCH :q ORDER BY bm25(documents_fts) LIMIT :n"),
+                    {"q": match, "o": MARK_OPEN, "c": MARK_CLOSE, "n": limit}).all()
+            elif store.dialect == "postgresql":
+                result["mode"] = "tsvector"
+                rows = conn.execute(text(
+                    "SELECT id, title, outlet, published, "
+                    "ts_headline('simple', text, plainto_tsquery('simple', :q), "
+                    "'StartSel=' || :o || ', StopSel=' || :c || ', MaxWords=30, MinWords=10') AS snip "
+                    "FROM documents WHERE to_tsvector('simple', coalesce(title, '') || ' ' || text) "
+                    "@@ plainto_tsquery('simple', :q) LIMIT :n"),
+                    {"q": q, "o": MARK_OPEN, "c": MARK_CLOSE, "n": limit}).all()
+            else:  # no full-text index (migration not applied): plain substring search
+                result["mode"] = "substring"
+                like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                rows = conn.execute(
+                    select(s.documents.c.id, s.documents.c.title, s.documents.c.outlet, s.documents.c.published,
+                           func.substr(s.documents.c.text, 1, 200).label("snip"))
+                    .where(s.documents.c.text.like(like, escape="\\") | s.documents.c.title.like(like, escape="\\"))
+                    .limit(limit)).all()
+    except SQLAlchemyError:
+        result["error"] = ("That query could not be understood. Try plain words; quotes, brackets and "
+                           "operators are not needed.")
+        return result
+    for r in rows:
+        result["results"].append({"id": r.id, "title": r.title, "outlet": r.outlet, "published": r.published,
+                                  "snippet": _snippet_pieces(r.snip or "")})
+    return result
+
+
+def _snippet_pieces(snip: str) -> list[dict[str, Any]]:
+    pieces = []
+    for i, part in enumerate(re.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snip)):
+        if part:
+            pieces.append({"text": part, "mark": "match" if i % 2 else None})
+    return pieces
+
+
+def _has_table(conn: Any, name: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": name}).first() is not None
+
+
+# -- review queue --------------------------------------------------------------------------
+
+
+def review_queue(store: Store, snap: Snapshot, limit: int = 200) -> dict[str, Any]:
+    from ..names import parse_name, surname_stem
+
+    low = [e for e in snap.events if (e.get("confidence") or 0) < LOW_CONFIDENCE and not e.get("reviewed")]
+    conflicts = [e for e in snap.events if e.get("conflicts") and not e.get("reviewed")]
+    suspect = [d for d in snap.docs.values() if d.date_suspect]
+    by_surname: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in snap.persons.values():
+        parsed = parse_name(p["name"])
+        if parsed and parsed.surname:
+            by_surname[surname_stem(parsed.surname)].append(p)
+    merges = []
+    for key, group in sorted(by_surname.items()):
+        group = sorted(group, key=lambda p: p["name"])
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                merges.append({"surname_key": key, "a": {"id": a["id"], "name": a["name"]},
+                               "b": {"id": b["id"], "name": b["name"]}})
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(s.documents.c.date_evidence, s.documents.c.id)
+                            .where(s.documents.c.date_suspect.is_(True))).all()
+    why = {r.id: r.date_evidence for r in rows}
+    return {
+        "low_confidence": [_event_view(e, snap) for e in sorted(low, key=lambda e: e.get("confidence") or 0)][:limit],
+        "conflicts": [_event_view(e, snap) for e in conflicts][:limit],
+        "suspect_dates": [{"id": d.id, "title": d.title, "source": d.source, "published": d.published,
+                           "published_stated": d.published_stated, "why": why.get(d.id)} for d in suspect][:limit],
+        "proposed_merges": merges[:limit],
+        "recent_decisions": [_review_view(r) for r in reversed(snap.reviews[-50:])],
+    }

@@ -1,0 +1,95 @@
+"""Review forms: confirm / reject / edit an event, merge / split persons.
+
+Each POST is CSRF-checked (unless it carries a Bearer token), then needs the review
+token, then is stored with :func:`khronika.review.record` and redirects back (303).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from .. import review
+from ..errors import ReviewError
+from .render import event_types, split_format
+
+router = APIRouter(include_in_schema=False)
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+async def _authorised_form(request: Request) -> dict[str, Any]:
+    guard = request.app.state.guard
+    form = await request.form()
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    bearer = guard.bearer(request)
+    if bearer is None:
+        guard.check_csrf(request, fields.get("csrf_token"))
+    guard.check_token(bearer or fields.get("token"))
+    fields["_documents"] = [v for k, v in form.multi_items() if k == "documents" and isinstance(v, str)]
+    return fields
+
+
+def _done(request: Request, fields: dict[str, Any], fallback: str, rid: int) -> Response:
+    if "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"ok": True, "id": rid}, status_code=201)
+    nxt = fields.get("next") or ""
+    # only same-site relative paths: no open redirect
+    target = nxt if re.match(r"^/(?![/\\])[\x21-\x7e]*$", nxt) else fallback
+    return RedirectResponse(target, status_code=303)
+
+
+def _reviewer(fields: dict[str, Any]) -> str:
+    name = (fields.get("reviewer") or "").strip()
+    if not name:
+        raise ReviewError("Please give your name as reviewer.")
+    return name[:200]
+
+
+@router.post("/review/event/{ident}")
+async def review_event(request: Request, ident: str) -> Response:
+    eid, _ = split_format(ident)
+    fields = await _authorised_form(request)
+    action = fields.get("action", "")
+    payload: dict[str, Any] = {}
+    if action == "edit":
+        for key in sorted(review.EDITABLE):
+            value = (fields.get(key) or "").strip()
+            if value:
+                payload[key] = value
+        if not payload:
+            raise ReviewError("Nothing to change: fill in at least one field.")
+        if "date" in payload and not DATE_RE.match(payload["date"]):
+            raise ReviewError("Dates are YYYY, YYYY-MM or YYYY-MM-DD.")
+        if "status" in payload and payload["status"] not in ("reported", "unconfirmed"):
+            raise ReviewError("Status is 'reported' or 'unconfirmed'.")
+        if "type" in payload and payload["type"] not in event_types():
+            raise ReviewError(f"Unknown event type {payload['type']!r}.")
+    rid = review.record(request.app.state.store, "event", eid, action, _reviewer(fields), payload,
+                        (fields.get("note") or "")[:4000] or None)
+    return _done(request, fields, f"/event/{eid}", rid)
+
+
+@router.post("/review/person/{ident}")
+async def review_person(request: Request, ident: str) -> Response:
+    pid, _ = split_format(ident)
+    fields = await _authorised_form(request)
+    action = fields.get("action", "")
+    payload: dict[str, Any] = {}
+    if action == "merge":
+        into, _ = split_format((fields.get("into") or "").strip() or "-")
+        payload = {"into": into}
+        fallback = f"/person/{into}"
+    elif action == "split":
+        if fields["_documents"]:
+            payload = {"documents": fields["_documents"], "name": (fields.get("name") or "").strip()}
+        else:  # undo a reviewer's merge of this person
+            payload = {"from": (fields.get("from") or "").strip()}
+        fallback = f"/person/{pid}"
+    else:
+        raise ReviewError(f"unknown person action {action!r}; use merge or split")
+    rid = review.record(request.app.state.store, "person", pid, action, _reviewer(fields), payload,
+                        (fields.get("note") or "")[:4000] or None)
+    return _done(request, fields, fallback, rid)
