@@ -306,9 +306,16 @@ def _canonical(spellings: Counter[str]) -> tuple[str, set[str]]:
     pool = Counter(spellings)
     for d in extra:
         pool[d] += 0
+    # ties: the spelling whose words are most used across all forms (the surname
+    # written "Gorinov" in four forms beats the one "Horinov")
+    words: Counter[str] = Counter()
+    for s, n in spellings.items():
+        for w in s.split():
+            words[w] += n
+
     def rank(s: str):
         p = parse_name(s)
-        return (-_plain(s), -bool(p and p.is_full), -pool[s], -len(s), s)
+        return (-_plain(s), -bool(p and p.is_full), -pool[s], -sum(words[w] for w in s.split()), -len(s), s)
 
     return min(pool, key=rank), extra
 
