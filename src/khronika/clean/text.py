@@ -244,8 +244,10 @@ def clean_text(text: str, hints: dict[str, str | None] | None = None, p: Pattern
 
         def recurs(i: int) -> bool:
             k = keys[i]
+            # a headline printed twice sits near its copy (masthead + article head, breadcrumb);
+            # a lead sentence repeated deep in the body is a dek, not the title
             return any(j != i and (keys[j] == k or (keys[j].endswith(k) and len(keys[j]) - len(k) < 30))
-                       for j in range(len(units)))
+                       for j in range(max(0, i - 3), min(len(units), i + 4)))
 
         pick = next((i for i in cands if units[i].heading), None)
         if pick is None:
@@ -259,7 +261,10 @@ def clean_text(text: str, hints: dict[str, str | None] | None = None, p: Pattern
         tidy, res.site_suffix = md.tidy_title(title, p)
         res.title = tidy
         tkeys = {key(title), key(tidy)}
-        for i, u in enumerate(units):
+        # copies of the headline go only from the head of the page; deeper down the
+        # repeat rule keeps one copy, so a misjudged headline never costs body text
+        head_end = max(body_start, (title_idx or 0) + 4)
+        for i, u in enumerate(units[:head_end]):
             k = key(u.text)
             if k in tkeys:
                 mark(i, "title_line")
@@ -286,10 +291,10 @@ def clean_text(text: str, hints: dict[str, str | None] | None = None, p: Pattern
                 mark(i, "repeat")
             seen.add(k)
 
-    for i, u in enumerate(units):
+    for u in units:
         if u.reason is None:
             res.paragraphs.append(u.text)
-        else:
+        elif u.reason != "merged":  # merged text lives on in the previous paragraph
             extra.append(Removal(u.raw, u.reason))
             if u.reason not in ("repeat", "title_line"):
                 res.signals.append(u.text)
@@ -314,13 +319,11 @@ def _merge_fragments(units: list[Unit], start: int) -> None:
     while k + 1 < len(live):
         a, b = units[live[k]], units[live[k + 1]]
         nxt = units[live[k + 2]] if k + 2 < len(live) else None
-        joins = False
-        if not a.heading and a.words >= 6 and _ends_mid_sentence(a.text):
-            if re.match(r"^[a-zа-яё\-–—,;:)]", b.text):
-                joins = True
-            elif b.words <= 4 and not _ANY_END.search(b.text) and nxt is not None \
-                    and re.match(r"^[a-zа-яё\-–—,;:)]", nxt.text):
-                joins = True
+        continues = re.compile(r"^[a-zа-яё\-–—,;:)]")
+        # b continues a's sentence, or b is a short name whose sentence goes on after it
+        joins = not a.heading and a.words >= 6 and _ends_mid_sentence(a.text) and (
+            bool(continues.match(b.text))
+            or (b.words <= 4 and not _ANY_END.search(b.text) and nxt is not None and bool(continues.match(nxt.text))))
         if joins:
             a.text = f"{a.text} {b.text}"
             a.raw = f"{a.raw} {b.raw}"
