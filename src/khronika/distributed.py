@@ -142,7 +142,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     n = workers or max(1, min(4, os.cpu_count() or 1))
     if n < 1:
         raise ConfigError(f"--workers must be at least 1, not {n}")
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.WARNING)
     client = Client(cluster)
     try:

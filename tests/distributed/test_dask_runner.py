@@ -12,6 +12,7 @@ import importlib
 import json
 import logging
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +53,18 @@ needs_clean = pytest.mark.skipif("clean" not in ORDER, reason="khronika.clean.cl
 @pytest.fixture(scope="module")
 def cluster() -> Any:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.WARNING) as c:
         yield c
 
 
 def _export(store: Store) -> dict[str, Any]:
+    """The JSON export plus every stored analysis (so extraction is compared before resolve exists)."""
     from khronika.export import build
 
+    state = build(store) | {"analyses": {k: asdict(a) for k, a in sorted(store.analyses().items())}}
     # normalise through JSON: what a user gets from `khronika export`
-    return json.loads(json.dumps(build(store), sort_keys=True, default=str))
+    return json.loads(json.dumps(state, sort_keys=True, default=str))
 
 
 @pytest.fixture(scope="module")
