@@ -104,7 +104,7 @@ def document_date(text: str, stated: str | None) -> DocumentDate:
         return DocumentDate(published=stated, suspect=False, evidence=None)
     if ev:
         return DocumentDate(published=ev[0], suspect=False, evidence=ev[1])
-    known = [p for p in _explicit_dates(text) if p[1]]
+    known = [p for p in _explicit_dates(text) if p[2]]  # day-precise: a dated fact, not background
     if known:
         latest = max(known, key=lambda p: (p[0], p[1] or 0, p[2] or 0))
         return DocumentDate(published=D.fmt(latest[0], latest[1]), suspect=False,

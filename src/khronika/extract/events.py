@@ -260,7 +260,8 @@ class EventFinder:
         return [best] if best else []
 
     # -- dates ---------------------------------------------------------------------
-    def _date(self, tok: Token, sent: Span) -> str | None:
+    def _date(self, tok: Token, sent: Span) -> tuple[str | None, str | None]:
+        """(date, basis): basis 'text' when the sentence dates it, 'document' when estimated."""
         cands = []
         for e in sent.ents:
             if e.label_ != "DATE":
@@ -270,7 +271,8 @@ class EventFinder:
             gov = e.root
             while gov.pos_ not in {"VERB", "AUX"} and gov.head.i != gov.i:
                 gov = gov.head
-            related = gov.i == tok.i or gov in tok.ancestors or tok.i in range(e.start - 3, e.end + 3) \
+            # a date belongs to its own clause: "arrested last week", not "told ... on Thursday"
+            related = gov.i == tok.i or (tok.dep_ == "xcomp" and gov.i == tok.head.i) \
                 or (tok.pos_ in {"NOUN", "PROPN"} and gov.i == tok.head.i)
             if not related:
                 continue
@@ -280,12 +282,13 @@ class EventFinder:
             if got:
                 cands.append((abs(e.root.i - tok.i), got))
         if cands:
-            return min(cands)[1]
-        # a present-perfect report ("has fled", "has been jailed") is news as of the document date
-        if self.doc_date and any(c.lower_ in {"has", "have"} and c.dep_ == "aux" for c in tok.children):
+            return min(cands)[1], "text"
+        # an undated report is news as of the document's month (month precision at most;
+        # the scorer and users see it as an estimate: details carry date_basis=document)
+        if self.doc_date:
             p = D.parse(self.doc_date)
-            return D.fmt(p[0], p[1]) if p else None
-        return None
+            return (D.fmt(p[0], p[1]), "document") if p else (None, None)
+        return None, None
 
     # -- main ----------------------------------------------------------------------------
     def events(self) -> list[EventMention]:
@@ -303,18 +306,18 @@ class EventFinder:
                 role = self.ontology[rule.type]["role"]
                 keys, agent, syntactic = self._subjects(tok, role)
                 conf = rule.confidence
-                if not keys and not syntactic:
+                if not keys and not syntactic and tok.pos_ in {"NOUN", "PROPN"}:
                     keys = self._fallback(sent, tok)
                     conf *= 0.6
                 if not keys and not (allow_groups and self.ontology[rule.type].get("group_subject")):
                     continue
                 start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
                 evidence = sent.text.strip()
-                details = ()
+                date, basis = self._date(tok, sent)
+                details: tuple[tuple[str, str], ...] = (("date_basis", basis),) if basis else ()
                 if rule.type == "fine":
                     money = [e.text for e in sent.ents if e.label_ == "MONEY"]
-                    details = (("amount", money[0]),) if money else ()
-                date = self._date(tok, sent)
+                    details += (("amount", money[0]),) if money else ()
                 for k in dict.fromkeys(keys) or [None]:
                     name = self.t.by_key(k).name() if k else _np_text(tok)
                     found.append(EventMention(

@@ -132,6 +132,18 @@ def name_shapes(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("khronika_paragraphs")
+def paragraph_starts(doc: Doc) -> Doc:
+    """A line break always ends a sentence: cleaned text puts paragraphs (and list
+    items, headlines) on their own lines, and the parser would glue them otherwise."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws):
+            doc[tok.i + 1].is_sent_start = True
+        elif "\n" in tok.whitespace_:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
 def _load_model() -> Language:
     last: Exception | None = None
     for name in MODEL_NAMES:
@@ -146,6 +158,7 @@ def _load_model() -> Language:
 def get_nlp() -> Language:
     """The shared pipeline (loaded once per process)."""
     nlp = _load_model()
+    nlp.add_pipe("khronika_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="khronika_gazetteer", after="ner",
                          config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(_gazetteer_patterns())

@@ -236,10 +236,14 @@ class PersonTable:
         elif tok.i in self.coref.refs:
             out.append(self.coref.refs[tok.i])
         else:
-            # "deputies Dmitry Baltrukov, Ivan Chebotar" / "the deputy, Ivan Chebotar"
+            # "deputies Dmitry Baltrukov, Ivan Chebotar" / "the deputy, Ivan Chebotar" /
+            # "His loudest critic, the leader of the opposition Alexey Navalny"
             for ch in tok.children:
-                if ch.dep_ in LINK_DEPS | {"nmod"} and ch.i in self.token_key:
-                    out += self.persons_in(ch, depth + 1)
+                if ch.dep_ in LINK_DEPS | {"nmod"} and ch.dep_ != "conj":
+                    if ch.i in self.token_key or ch.pos_ in {"NOUN", "PROPN"}:
+                        out += self.persons_in(ch, depth + 1)
+                elif ch.dep_ == "prep" and ch.lower_ == "of" and tok.dep_ == "appos":
+                    out += [self.token_key[g.i] for g in ch.children if g.dep_ == "pobj" and g.i in self.token_key]
         for ch in tok.children:
             if ch.dep_ == "conj":
                 out += [k for k in self.persons_in(ch, depth + 1) if k not in out]
@@ -280,11 +284,22 @@ class Coref:
             tok = tok.head
         return tok.dep_ in SUBJ_DEPS
 
+    def _is_main(self, tok: Token) -> bool:
+        """Subject of the sentence's main clause (root verb or a verb coordinated with it)."""
+        while tok.dep_ in LINK_DEPS and tok.head.i != tok.i:
+            tok = tok.head
+        if tok.dep_ not in SUBJ_DEPS:
+            return False
+        verb = tok.head
+        while verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        return verb.dep_ == "ROOT"
+
     def _run(self) -> None:
         doc, t = self.t.doc, self.t
         anaphors = word_set("roles", "anaphor_nouns")
         roles = word_set("roles", "role_nouns")
-        hist: list[tuple[int, int, str, bool]] = []
+        hist: list[tuple[int, int, str, bool, bool]] = []
         sent_of = {}
         for n, s in enumerate(doc.sents):
             for tok in s:
@@ -292,25 +307,25 @@ class Coref:
         for tok in doc:
             sidx = sent_of[tok.i]
             if tok.i in t.root_key:
-                hist.append((tok.i, sidx, t.root_key[tok.i], self._is_subject(tok)))
+                hist.append((tok.i, sidx, t.root_key[tok.i], self._is_subject(tok), self._is_main(tok)))
             elif tok.lower_ in MALE | FEMALE and tok.pos_ == "PRON" or (tok.lower_ in MALE | FEMALE and tok.tag_ == "PRP$"):
                 g = "m" if tok.lower_ in MALE else "f"
                 ref = self._antecedent(tok, sidx, hist, g, tok.lower_ in OBJECT_PRONOUNS)
                 if ref:
                     self.refs[tok.i] = ref
-                    hist.append((tok.i, sidx, ref, self._is_subject(tok)))
+                    hist.append((tok.i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
             elif tok.pos_ == "NOUN" and tok.lemma_.lower() in anaphors | roles and not self._named(tok):
                 det = next((c.lower_ for c in tok.children if c.dep_ in {"det", "poss"}), None)
                 if det == "the" and tok.lemma_.lower() in anaphors and tok.tag_ == "NN":
                     ref = self._antecedent(tok, sidx, hist, None, False)
                     if ref:
                         self.refs[tok.i] = ref
-                        hist.append((tok.i, sidx, ref, self._is_subject(tok)))
+                        hist.append((tok.i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
                 elif det in {"a", "an"} and tok.dep_ in SUBJ_DEPS and tok.tag_ == "NN":
                     ph = f"u{tok.i}"
                     self._placeholders[ph] = tok.i
                     self.refs[tok.i] = ph
-                    hist.append((tok.i, sidx, ph, True))
+                    hist.append((tok.i, sidx, ph, True, self._is_main(tok)))
         self._hist = hist
 
     def _named(self, tok: Token) -> bool:
@@ -337,10 +352,14 @@ class Coref:
         return self._pick(older, g) if older else None
 
     def _pick(self, cands, g: str | None) -> str:
-        for h in reversed(cands):
+        # main-clause subjects outrank embedded ones ("Thorstrom said he felt Putin was
+        # ..."); among a tier, gender breaks ties but never vetoes (see _antecedent)
+        main = [h for h in cands if h[4]]
+        tier = main or cands
+        for h in reversed(tier):
             if self._gender_ok(h[2], g):
                 return h[2]
-        return cands[-1][2]
+        return tier[-1][2]
 
     def _finalise(self) -> None:
         """Placeholders become the first person later named as a subject."""
