@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import GenDoc, generate  # noqa: E402
+
 from khronika import dedupe  # noqa: E402
 from khronika.models import DocumentInfo  # noqa: E402
 from khronika.settings import Settings  # noqa: E402

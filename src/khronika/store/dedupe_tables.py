@@ -21,7 +21,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, String, Table, bindparam, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    bindparam,
+    select,
+    update,
+)
 
 from ..dedupe import IndexEntry, Signature
 from .schema import metadata
