@@ -119,3 +119,17 @@ def test_cleaning_never_raises_and_is_idempotent(text):
     again = "\n\n".join(clean_text(first, {"title": None}).paragraphs)
     # a second pass may only find a headline or dateline at the new top, never lose body text
     assert set(again.split("\n\n")) <= set(first.split("\n\n"))
+
+
+@pytest.mark.parametrize("line", [
+    "Share prices of state banks fell 5% on Monday.",
+    "Telegram changed its terms of service on Monday.",
+    "He urged followers to subscribe to his Telegram channel.",
+    "Supporters were urged to donate to the legal defence fund.",
+    "Thousands sign up to volunteer for the opposition campaign.",
+    '"I couldn\'t remain silent," he added.',
+])
+def test_content_that_resembles_boilerplate_is_kept(line):
+    body = ("A court in Moscow fined the municipal deputy 90,000 rubles for an anti-war post on Friday.\n\n"
+            f"{line}\n\nHis lawyer said they would appeal the ruling.")
+    assert line in clean_text(body).paragraphs

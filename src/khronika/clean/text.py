@@ -32,6 +32,7 @@ _TERMINAL = re.compile(r"[.!…][\"'”’»)\]]*$")
 _QUESTION = re.compile(r"\?[\"'”’»)\]]*$")
 _ANY_END = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
+_CONTINUES = re.compile(r"^[a-zа-яё\-–—,;:)]")  # a line that carries on the previous sentence
 _SCRAPER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b\s*")
 HEADER_SCAN = 15  # units examined for a headline/byline/dateline; deeper lines are body
 
@@ -319,11 +320,10 @@ def _merge_fragments(units: list[Unit], start: int) -> None:
     while k + 1 < len(live):
         a, b = units[live[k]], units[live[k + 1]]
         nxt = units[live[k + 2]] if k + 2 < len(live) else None
-        continues = re.compile(r"^[a-zа-яё\-–—,;:)]")
         # b continues a's sentence, or b is a short name whose sentence goes on after it
         joins = not a.heading and a.words >= 6 and _ends_mid_sentence(a.text) and (
-            bool(continues.match(b.text))
-            or (b.words <= 4 and not _ANY_END.search(b.text) and nxt is not None and bool(continues.match(nxt.text))))
+            bool(_CONTINUES.match(b.text))
+            or (b.words <= 4 and not _ANY_END.search(b.text) and nxt is not None and bool(_CONTINUES.match(nxt.text))))
         if joins:
             a.text = f"{a.text} {b.text}"
             a.raw = f"{a.raw} {b.raw}"
