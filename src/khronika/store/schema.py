@@ -173,3 +173,6 @@ runs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("counts", JSON, nullable=False, default=dict),
 )
+
+# Tables owned by other modules register themselves on ``metadata`` when imported.
+from . import dedupe_tables as _dedupe_tables  # noqa: E402,F401  (near-duplicate signatures and LSH bands)
