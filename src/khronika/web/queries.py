@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import review
@@ -351,7 +351,7 @@ def search(store: Store, q: str, limit: int = 50) -> dict[str, Any]:
                 like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 rows = conn.execute(
                     select(s.documents.c.id, s.documents.c.title, s.documents.c.outlet, s.documents.c.published,
-                           func.substr(s.documents.c.text, 1, 200).label("snip"))
+                           s.documents.c.text.label("snip"))
                     .where(s.documents.c.text.like(like, escape="\\") | s.documents.c.title.like(like, escape="\\"))
                     .limit(limit)).all()
     except SQLAlchemyError:
@@ -359,9 +359,18 @@ def search(store: Store, q: str, limit: int = 50) -> dict[str, Any]:
                            "operators are not needed.")
         return result
     for r in rows:
+        snip = _substring_snippet(r.snip or "", q) if result["mode"] == "substring" else r.snip or ""
         result["results"].append({"id": r.id, "title": r.title, "outlet": r.outlet, "published": r.published,
-                                  "snippet": _snippet_pieces(r.snip or "")})
+                                  "snippet": _snippet_pieces(snip)})
     return result
+
+
+def _substring_snippet(body: str, q: str, width: int = 120) -> str:
+    i = body.casefold().find(q.casefold())
+    if i < 0:
+        return body[:width * 2]
+    a, b = max(0, i - width), min(len(body), i + len(q) + width)
+    return f"{'… ' if a else ''}{body[a:i]}{MARK_OPEN}{body[i:i + len(q)]}{MARK_CLOSE}{body[i + len(q):b]}{' …' if b < len(body) else ''}"
 
 
 def _snippet_pieces(snip: str) -> list[dict[str, Any]]:

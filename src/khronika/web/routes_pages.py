@@ -35,9 +35,9 @@ def people(request: Request, place: str | None = Query(None, max_length=200),
     return respond(request, "people.html", data, title="People")
 
 
-@router.get("/person/{ident}")
-def person(request: Request, ident: str) -> Response:
-    pid, as_json = split_format(ident)
+@router.get("/person/{id}")
+def person(request: Request, id: str) -> Response:
+    pid, as_json = split_format(id)
     store = _store(request)
     snap = queries.snapshot(store)
     if pid in snap.redirects:  # merged by a reviewer: the survivor's page
@@ -50,9 +50,9 @@ def person(request: Request, ident: str) -> Response:
     return respond(request, "person.html", data, as_json=as_json, title=data["name"], others=others)
 
 
-@router.get("/event/{ident}")
-def event(request: Request, ident: str) -> Response:
-    eid, as_json = split_format(ident)
+@router.get("/event/{id}")
+def event(request: Request, id: str) -> Response:
+    eid, as_json = split_format(id)
     store = _store(request)
     snap = queries.snapshot(store)
     data = queries.event(snap, eid)
@@ -67,9 +67,9 @@ def event(request: Request, ident: str) -> Response:
     return respond(request, "event.html", data, as_json=as_json, title=f"{data['type']}: {data['subject_name']}")
 
 
-@router.get("/document/{ident}")
-def document(request: Request, ident: str) -> Response:
-    doc_id, as_json = split_format(ident)
+@router.get("/document/{id}")
+def document(request: Request, id: str) -> Response:
+    doc_id, as_json = split_format(id)
     store = _store(request)
     data = queries.document(store, queries.snapshot(store), doc_id)
     if data is None:
@@ -79,9 +79,9 @@ def document(request: Request, ident: str) -> Response:
     return respond(request, "document.html", data, as_json=as_json, title=data["title"] or doc_id)
 
 
-@router.get("/document/{ident}/raw")
-def raw(request: Request, ident: str) -> Response:
-    doc_id, _ = split_format(ident)
+@router.get("/document/{id}/raw")
+def raw(request: Request, id: str) -> Response:
+    doc_id, _ = split_format(id)
     store = _store(request)
     row = store.document(doc_id)
     if row is None:

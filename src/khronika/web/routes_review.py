@@ -48,9 +48,9 @@ def _reviewer(fields: dict[str, Any]) -> str:
     return name[:200]
 
 
-@router.post("/review/event/{ident}")
-async def review_event(request: Request, ident: str) -> Response:
-    eid, _ = split_format(ident)
+@router.post("/review/event/{id}")
+async def review_event(request: Request, id: str) -> Response:
+    eid, _ = split_format(id)
     fields = await _authorised_form(request)
     action = fields.get("action", "")
     payload: dict[str, Any] = {}
@@ -72,9 +72,9 @@ async def review_event(request: Request, ident: str) -> Response:
     return _done(request, fields, f"/event/{eid}", rid)
 
 
-@router.post("/review/person/{ident}")
-async def review_person(request: Request, ident: str) -> Response:
-    pid, _ = split_format(ident)
+@router.post("/review/person/{id}")
+async def review_person(request: Request, id: str) -> Response:
+    pid, _ = split_format(id)
     fields = await _authorised_form(request)
     action = fields.get("action", "")
     payload: dict[str, Any] = {}
