@@ -164,10 +164,11 @@ def parse_name(name: str) -> ParsedName | None:
         if pat.search(keys[-1]):  # Gorinov Aleksey Alexandrovich (official order)
             return ParsedName(name, _surname_key(words[0]), given=given_key(words[1]),
                               patronymic=token_key(words[-1]), given_letter=_letter(words[1]))
-        # three words without a patronymic: keep first and last ("Vladimir Kara Murza"
-        # is rare; hyphenated surnames arrive as one token)
-        return ParsedName(name, _surname_key(words[-1]), given=given_key(words[0]),
-                          given_letter=_letter(words[0]))
+        # three words without a patronymic: a title or a middle name ("Councilor
+        # Alexei Gorinov", "Mary Ann Smith"): the given name is the first word that is
+        # a known given name, else the first word; the surname is the last word
+        g = next((w for w in words[:-1] if is_known_given(w)), words[0])
+        return ParsedName(name, _surname_key(words[-1]), given=given_key(g), given_letter=_letter(g))
     first, last = words
     # inverted two-word order ("Yashin Ilya") only when the evidence is one-sided
     if is_known_given(last) and not is_known_given(first):

@@ -391,17 +391,41 @@ def _norm_value(v: str) -> str:
     return digits or " ".join(v.lower().split())
 
 
+# Detail keys that describe how extraction got a value, not the event: never conflicts.
+# date_basis=document means the date is the report's own date (an upper bound for the
+# event), not a date the text gives for it.
+_META_DETAILS = frozenset({"date_basis"})
+
+
+def _stated(m: EventMention) -> str | None:
+    """The date the text gives for the event, or None when it is only the report date."""
+    return None if ("date_basis", "document") in m.details else m.date
+
+
+def _bound(m: EventMention, published: str | None) -> str | None:
+    """Latest possible date of the event: it happened before it was reported."""
+    if _stated(m):
+        return None
+    return m.date or published
+
+
 @dataclass
 class _E:
     """An event being built: its mentions and what they agree on."""
 
     mentions: list[EventMention] = field(default_factory=list)
     stories: set[str] = field(default_factory=set)
+    bounds: list[str] = field(default_factory=list)
 
     @property
     def date(self) -> str | None:
-        dates = [m.date for m in self.mentions if m.date]
+        dates = [d for m in self.mentions if (d := _stated(m))]
         return max(dates, key=len) if dates else None
+
+    @property
+    def estimate(self) -> str | None:
+        """Date to show when no source states one: the earliest report date."""
+        return self.date or (min(self.bounds) if self.bounds else None)
 
     def docs(self) -> set[str]:
         return {m.doc_id for m in self.mentions}
@@ -410,31 +434,35 @@ class _E:
         out: dict[str, set[str]] = defaultdict(set)
         for m in self.mentions:
             for k, v in m.details:
-                out[k].add(_norm_value(v))
+                if k not in _META_DETAILS:
+                    out[k].add(_norm_value(v))
         return out
 
 
 def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | None:
     """Score for adding mention ``m`` to ``ev``, or None when it cannot belong."""
-    date = ev.date
-    if not _dates_compatible(date, m.date) or not _not_after(date, published):
+    date, mdate = ev.date, _stated(m)
+    if not _dates_compatible(date, mdate):
+        return None
+    bound = _bound(m, published)
+    if not _not_after(date, bound) or any(not _not_after(mdate, b) for b in ev.bounds):
         return None
     if m.doc_id in ev.docs():
         # one document reporting the same type twice is usually two events (Gorinov's
         # 7-year and later 3-year sentence); merge only repeats that say so
         same = [x for x in ev.mentions if x.doc_id == m.doc_id]
-        if not any((x.date and x.date == m.date) or x.span == m.span or x.evidence == m.evidence
-                   or (x.details and x.details == m.details) for x in same):
+        if not any((_stated(x) and _stated(x) == mdate) or x.span == m.span or x.evidence == m.evidence
+                   for x in same):
             return None
     agree = conflict = 0
     have = ev.details()
     for k, v in m.details:
-        if k in have:
+        if k in have and k not in _META_DETAILS:
             if _norm_value(v) in have[k]:
                 agree += 1
             else:
                 conflict += 1
-    exact_date = bool(date and m.date and date[:7] == m.date[:7] and len(m.date) >= 7)
+    exact_date = bool(date and mdate and date[:7] == mdate[:7] and len(mdate) >= 7)
     if conflict and not (exact_date or story in ev.stories):
         return None  # different amounts and nothing else tying them: two events
     # ties go to the more widely reported event: a new report is likelier about it
@@ -445,7 +473,8 @@ def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
     by_key: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
         for k, v in m.details:
-            by_key[k][_norm_value(v)].append(f"{v} ({m.doc_id})")
+            if k not in _META_DETAILS:
+                by_key[k][_norm_value(v)].append(f"{v} ({m.doc_id})")
     out = []
     for k in sorted(by_key):
         if len(by_key[k]) > 1:
@@ -468,7 +497,7 @@ def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: 
     used_ids: set[str] = set()
     for (etype, subject), ms in sorted(groups.items()):
         # most precise dates first, so undated mentions join an event that has one
-        ms = sorted(ms, key=lambda m: (-len(m.date or ""), m.doc_id, m.span))
+        ms = sorted(ms, key=lambda m: (-len(_stated(m) or ""), m.doc_id, m.span))
         built: list[_E] = []
         for m in ms:
             info = infos.get(m.doc_id)
@@ -483,6 +512,8 @@ def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: 
                 built.append(ev)
             ev.mentions.append(m)
             ev.stories.add(story)
+            if (b := _bound(m, published)) is not None:
+                ev.bounds.append(b)
         for ev in built:
             events.append(_event(etype, subject, ev, names, used_ids))
     return sorted(events, key=lambda e: (e.subject or "", e.date or "9999", e.type, e.id))
@@ -500,7 +531,7 @@ def _event(etype: str, subject: str, ev: _E, names: Mapping[str, str], used: set
     agent = min(agents, key=lambda a: (-agents[a], a)) if agents else None
     subject_names = Counter(m.subject_name for m in ms)
     subject_name = names.get(pid, "") if pid else min(subject_names, key=lambda s: (-subject_names[s], s))
-    date = ev.date
+    date = ev.estimate
     eid = "e-" + _stable_hash(f"{etype}|{subject}|{date}|{ms[0].doc_id}")
     if eid in used:
         eid = "e-" + _stable_hash(f"{etype}|{subject}|{date}|{ms[0].doc_id}|{ms[0].span}")
