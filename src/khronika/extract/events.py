@@ -68,6 +68,19 @@ def rules_by_lemma() -> dict[str, list[Rule]]:
     return out
 
 
+def lemma_keys(tok: Token) -> list[str]:
+    """The model's lemma plus suffix-stripped forms: the small model lemmatises
+    "fined" as "fin", so the surface form is consulted too."""
+    low = tok.lower_
+    keys = [tok.lemma_.lower(), low]
+    for suf, add in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("es", ""), ("s", ""), ("ing", "e"), ("ing", "")):
+        if low.endswith(suf) and len(low) > len(suf) + 2:
+            keys.append(low[: -len(suf)] + add)
+    if len(keys) > 2 and low.endswith("ed") and len(low) > 5 and low[-3] == low[-4]:
+        keys.append(low[:-3])  # "jammed" -> "jam", "shot" stays
+    return list(dict.fromkeys(keys))
+
+
 def _settings() -> dict:
     return load_data("triggers").get("settings", {})
 
@@ -176,7 +189,26 @@ class EventFinder:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
+        if not subj:
+            subj = self._left_names(tok)
         return subj
+
+    def _left_names(self, tok: Token) -> list[Token]:
+        """Misparsed clause subjects: the names right before the verb's auxiliary
+        ("..., while deputies A, B, and C were fined") are its subject."""
+        aux = [c for c in tok.children if c.dep_ in {"aux", "auxpass"} and c.i < tok.i]
+        if not aux:
+            return []
+        out = []
+        i = min(a.i for a in aux) - 1
+        while i >= tok.sent.start:
+            x = self.doc[i]
+            if x.i in self.t.token_key:
+                out.append(x)
+            elif not (x.is_punct or x.pos_ in {"CCONJ", "DET", "ADJ", "PROPN"} or x.tag_ in {"NN", "NNS"}):
+                break
+            i -= 1
+        return [x for x in out if x.i in self.t.root_key]
 
     def _inherited_subject(self, tok: Token) -> tuple[list[Token], Token | None]:
         cur = tok
@@ -299,7 +331,7 @@ class EventFinder:
             low = sent.text.lower()
             hedged = any(h in low for h in self.hedges)
             for tok in sent:
-                cands = rules.get(tok.lemma_.lower()) or rules.get(tok.lower_) or []
+                cands = [r for k in lemma_keys(tok) for r in rules.get(k, [])]
                 rule = next((r for r in cands if _matches(r, tok, self.ru)), None)
                 if rule is None or _hypothetical(tok):
                     continue

@@ -231,6 +231,10 @@ class PersonTable:
         out: list[str] = []
         if tok.i in self.token_key:
             out.append(self.token_key[tok.i])
+            # lists parsed as chains of appositions: "deputies A, B, C and D"
+            for ch in tok.children:
+                if ch.dep_ == "appos" and ch.i in self.token_key:
+                    out += self.persons_in(ch, depth + 1)
         elif tok.lower_ in {"who", "that", "whom", "which"} and tok.head.dep_ == "relcl":
             out += self.persons_in(tok.head.head, depth + 1)
         elif tok.i in self.coref.refs:
