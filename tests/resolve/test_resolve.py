@@ -184,3 +184,23 @@ def test_timeline_acts_then_responses_with_sources():
     tl = timeline(pid, res, {i.id: i for i, _ in items})
     assert [t.event.type for t in tl] == ["statement", "charge", "sentence"]
     assert tl[0].sources[0].outlet == "Meduza" and tl[0].sources[0].evidence.startswith("spoke")
+
+
+def test_report_date_estimate_is_a_bound_not_a_date():
+    """Extraction dates an undated report by its publication month (date_basis=document):
+    that must not split it from the event whose date another source states."""
+    est = (("date_basis", "document"),)
+    items = [
+        doc("a", [P("a", "p0", "Alexei Gorinov")],
+            [E("a", "sentence", "p0", "Alexei Gorinov", "sentenced to seven years", date="2022-07-08")], story="s1"),
+        doc("b", [P("b", "p0", "Alexei Gorinov")],
+            [E("b", "sentence", "p0", "Alexei Gorinov", "was sentenced to seven years", date="2022-09", details=est)],
+            story="s2", published="2022-09-15"),
+        # reported in June: cannot be about a July sentence
+        doc("c", [P("c", "p0", "Alexei Gorinov")],
+            [E("c", "sentence", "p0", "Alexei Gorinov", "was sentenced", date="2022-06", details=est)],
+            story="s3", published="2022-06-01"),
+    ]
+    sent = sorted((e for e in resolve(items).events if e.type == "sentence"), key=lambda e: e.date)
+    assert [(e.date, [s.document for s in e.sources]) for e in sent] == [("2022-06", ["c"]), ("2022-07-08", ["a", "b"])]
+    assert all(not e.conflicts for e in sent)
