@@ -81,6 +81,7 @@ class IngestReport:
     persons: int = 0
     events: int = 0
     documents_total: int = 0
+    relearned: int = 0  # documents re-cleaned because a recurring paragraph was learned
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class IngestReport:
             "persons": self.persons,
             "events": self.events,
             "documents_total": self.documents_total,
+            "relearned": self.relearned,
         }
 
 
@@ -208,14 +210,57 @@ def apply_document_dates(infos: dict[str, DocumentInfo], analyses: dict[str, Ana
     return out
 
 
+def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None = None) -> int:
+    """Learn paragraphs that recur across one outlet's articles and strip them everywhere.
+
+    Copies of one article (near-duplicates) count once: three re-scrapes of the same
+    story must not turn the story itself into "boilerplate". Returns how many documents
+    were re-cleaned (their analyses are dropped and redone).
+    """
+    from . import dedupe
+    from .clean.corpus import paragraph_keys, recurring_boilerplate, strip_recurring
+    from .store.serde import removals_to_json
+
+    by_outlet = store.documents_by_outlet()
+    if outlets is not None:
+        by_outlet = {o: docs for o, docs in by_outlet.items() if o in outlets}
+    by_outlet = {o: docs for o, docs in by_outlet.items() if len(docs) >= settings.recurring_min_docs}
+    if not by_outlet:
+        return 0
+    infos = store.document_infos()
+    articles = {a.id: a for a in store.articles(i for docs in by_outlet.values() for i, _ in docs)}
+    canon = dedupe.update_store(store, {i: infos[i] for i in articles}, articles, settings)
+    known = store.learned_boilerplate()
+    changed = 0
+    for outlet, docs in by_outlet.items():
+        groups = [((canon[i].duplicate_of or i), outlet, text) for i, text in docs]
+        keys = recurring_boilerplate(groups, settings.recurring_min_docs) | known.get(outlet, set())
+        if not keys:
+            continue
+        store.save_learned_boilerplate((outlet, k, settings.recurring_min_docs) for k in keys)
+        for doc_id, text in docs:
+            if not (paragraph_keys(text) & keys):
+                continue
+            stripped = strip_recurring(articles[doc_id], keys)
+            if stripped.text != text:
+                removed = [r for r in store.document(doc_id)["removed"]] + removals_to_json(
+                    tuple(r for r in stripped.removed if r.reason == "recurring"))
+                store.replace_text(doc_id, stripped.text, removed)
+                changed += 1
+    return changed
+
+
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
+    """Dates, duplicates (with metadata inheritance), stories, then people and events."""
     from . import dedupe, stories
     from .resolve import resolve
 
     analyses = store.analyses()
     infos = apply_document_dates(store.document_infos(), analyses)
     articles = {a.id: a for a in store.articles()}
-    infos = dedupe.update_store(store, infos, articles, settings)
+    infos = dedupe.update_store(store, infos, articles, settings)  # indexes new documents only
+    # every copy re-inherits from its canonical: dates were just re-derived from analyses
+    infos = dedupe.apply(infos, {d: i.duplicate_of or d for d, i in infos.items()})
     infos = stories.update_store(store, infos, articles, analyses, settings)
     store.update_documents(infos.values())
     ordered = [(infos[i], analyses[i]) for i in infos if i in analyses]
@@ -237,7 +282,10 @@ def run_ingest(
     settings = settings or Settings.load()
     check_order(order)
     report = IngestReport()
-    ingest_documents(store, paths, settings, report, progress)
+    new_ids = ingest_documents(store, paths, settings, report, progress)
+    if new_ids:
+        outlets = {a.outlet for a in store.articles(new_ids) if a.outlet}
+        report.relearned = learn_boilerplate(store, settings, outlets)
     if "extract" in order:
         analyse_pending(store, settings, report, progress)
     if "resolve" in order:
