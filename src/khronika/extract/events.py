@@ -49,6 +49,7 @@ class Rule:
     not_near: tuple[str, ...]
     foreign: bool
     confidence: float
+    voice: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +63,7 @@ def rules_by_lemma() -> dict[str, list[Rule]]:
         rule = Rule(raw["type"], frozenset(lemmas), raw.get("pos", "VERB"),
                     frozenset(raw.get("with", [])), frozenset(raw.get("obj", [])),
                     tuple(raw.get("near", [])), tuple(raw.get("not_near", [])),
-                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)))
+                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)), raw.get("voice"))
         for lem in lemmas:
             out.setdefault(lem, []).append(rule)
     return out
@@ -116,6 +117,8 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
     if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
         return False
     if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok)):
+        return False
+    if rule.voice and (rule.voice == "passive") != _passive(tok):
         return False
     if rule.near or rule.not_near:
         win = _window(tok)
@@ -317,7 +320,8 @@ class EventFinder:
             return min(cands)[1], "text"
         # an undated report is news as of the document's month (month precision at most;
         # the scorer and users see it as an estimate: details carry date_basis=document)
-        if self.doc_date:
+        lede = sent.start < 80 or any(c.lower_ in {"has", "have"} and c.dep_ == "aux" for c in tok.children)
+        if self.doc_date and lede:  # headline/lede or present perfect: the news itself
             p = D.parse(self.doc_date)
             return (D.fmt(p[0], p[1]), "document") if p else (None, None)
         return None, None

@@ -344,16 +344,28 @@ class Coref:
     def _antecedent(self, tok: Token, sidx: int, hist, g: str | None, is_object: bool) -> str | None:
         # gender only breaks ties inside the nearest sentence: machine translation
         # often turns a woman into "he", so it cannot veto the salient subject
+        pick = None
         same = [] if is_object else [h for h in hist if h[1] == sidx and h[3]]
         if same:
-            return self._pick(same, g)
-        earlier = [h for h in hist if sidx - 4 <= h[1] < sidx]
-        for s in sorted({h[1] for h in earlier}, reverse=True):
-            subj = [h for h in earlier if h[1] == s and h[3]]
-            if subj:
-                return self._pick(subj, g)
-        older = [h for h in hist if h[1] < sidx or not is_object]
-        return self._pick(older, g) if older else None
+            pick = self._pick(same, g)
+        else:
+            earlier = [h for h in hist if sidx - 4 <= h[1] < sidx]
+            for s in sorted({h[1] for h in earlier}, reverse=True):
+                subj = [h for h in earlier if h[1] == s and h[3]]
+                if subj:
+                    pick = self._pick(subj, g)
+                    break
+            else:
+                older = [h for h in hist if h[1] < sidx or not is_object]
+                pick = self._pick(older, g) if older else None
+        if pick and not self._gender_ok(pick, g):
+            # "... colleague Elena Kotenochkina ... She was arrested": a recent mention of
+            # the right gender beats a salient subject of the wrong one
+            recent = [h for h in hist if sidx - 1 <= h[1] <= sidx and not h[2].startswith("u")
+                      and g and self.t.by_key(h[2]).gender() == g]
+            if recent:
+                pick = recent[-1][2]
+        return pick
 
     def _pick(self, cands, g: str | None) -> str:
         # main-clause subjects outrank embedded ones ("Thorstrom said he felt Putin was
