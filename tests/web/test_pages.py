@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import TOKEN
+from webseed import TOKEN
 
 
 def _person_id(client, alias: str) -> str:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from webseed import SEEDS, TOKEN, build
 
-from conftest import SEEDS, TOKEN, build
 from khronika.web import create_app
 
 
