@@ -186,7 +186,9 @@ class EventFinder:
         return [c for c in tok.children if c.dep_ in deps]
 
     def _agent_tokens(self, tok: Token) -> list[Token]:
-        return [g for a in tok.children if a.dep_ == "agent" for g in a.children if g.dep_ == "pobj"]
+        # the small model often attaches a passive "by" phrase as a plain preposition
+        return [g for a in tok.children if a.dep_ == "agent" or (a.dep_ == "prep" and a.lower_ == "by")
+                for g in a.children if g.dep_ == "pobj"]
 
     def _own_subject(self, tok: Token) -> list[Token]:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
@@ -257,6 +259,8 @@ class EventFinder:
                         keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
             for o in objs:
                 keys += [k for c in o.children if c.dep_ == "poss" for k in t.persons_in(c)]
+        if not subj:  # "responded ... by calling him a traitor": the doer is the governing subject
+            subj, _ = self._inherited_subject(tok)
         agent = _np_text(subj[0]) if subj else None
         agent_keys = {k for s in subj for k in t.persons_in(s)}
         keys = [k for k in keys if k not in agent_keys]
