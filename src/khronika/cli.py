@@ -204,6 +204,79 @@ def status(db: DbOption = "khronika.db") -> None:
 
 
 @app.command()
+def person(
+    name: Annotated[str, typer.Argument(help="A name in any spelling or script (\"Xenia Torstrem\", \"Ксения Торстрем\"), "
+                                        "a surname, or a person id (p-…).")],
+    db: DbOption = "khronika.db",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+) -> None:
+    """A person's case timeline: acts and responses in order, each with its sources.
+
+    Names are matched transliteration-aware against every spelling seen, so any
+    outlet's spelling finds the same person. Review decisions are applied.
+    """
+    from .export import build
+    from .models import DocumentInfo, Event, Source
+    from .names import name_key
+    from .resolve import Resolution
+    from .timeline import timeline
+
+    try:
+        data = build(_open(db))
+    except KhronikaError as exc:
+        raise _fail(exc) from exc
+    want = name_key(name)
+    hits = [p for p in data["persons"] if name == p["id"] or want in {name_key(a) for a in [p["name"], *p["aliases"]]}]
+    if not hits:  # a bare surname or fragment: fall back to substring on any spelling
+        low = name.casefold()
+        hits = [p for p in data["persons"] if any(low in a.casefold() for a in [p["name"], *p["aliases"]])]
+    if not hits:
+        console.print(f"[yellow]no person matching {name!r}[/] in {db}")
+        raise typer.Exit(4)
+    if len(hits) > 1 and not json_out:
+        console.print(f"{len(hits)} people match {name!r}; showing each (use the id to pick one).")
+    docs = {d["id"]: DocumentInfo(id=d["id"], source=d["source"], outlet=d["outlet"], published=d["published"])
+            for d in data["documents"]}
+    events = tuple(Event(id=e["id"], type=e["type"], subject=e["subject"], subject_name=e["subject_name"],
+                         agent=e["agent"], date=e["date"], status=e["status"],
+                         sources=tuple(Source(s["document"], s["evidence"]) for s in e["sources"]))
+                   for e in data["events"])
+    res = Resolution(persons=(), events=events)
+    result = []
+    for p in hits:
+        entries = timeline(p["id"], res, docs)
+        result.append({"person": p, "timeline": [
+            {"date": t.date, "placed_by": t.placed_by, "type": t.event.type, "agent": t.event.agent,
+             "status": t.event.status,
+             "sources": [{"document": s.document, "source": docs[s.document].source, "outlet": s.outlet,
+                          "evidence": s.evidence} for s in t.sources]}
+            for t in entries]})
+    if json_out:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    for item in result:
+        p = item["person"]
+        out.print(f"[bold]{p['name']}[/]  [dim]{p['id']}[/]")
+        others = [a for a in p["aliases"] if a != p["name"]]
+        if others:
+            out.print(f"  also written: {', '.join(others)}")
+        if p["roles"]:
+            out.print(f"  roles: {'; '.join(p['roles'])}")
+        out.print(f"  in {len(p['documents'])} document(s)")
+        if not item["timeline"]:
+            out.print("  [dim]no events recorded[/]")
+        for t in item["timeline"]:
+            when = t["date"] or (f"({t['placed_by']})" if t["placed_by"] else "date unknown")
+            status = "" if t["status"] == "reported" else f" [yellow]{t['status']}[/]"
+            agent = f" by {t['agent']}" if t["agent"] else ""
+            out.print(f"  [cyan]{when}[/]  [bold]{t['type']}[/]{agent}{status}")
+            for s in t["sources"]:
+                label = s["outlet"] or Path(s["source"]).name
+                out.print(f"      - {label}: \u201c{s['evidence'][:160]}\u201d", highlight=False)
+        out.print()
+
+
+@app.command()
 def summary(
     db: DbOption = "khronika.db",
     limit: Annotated[int, typer.Option(help="Show at most this many people.")] = 25,
