@@ -33,6 +33,7 @@ from .resources import load_data, load_ontology, word_set
 CLIMB_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "acl", "advcl", "amod", "compound",
               "nmod", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass"}
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "acl"}
+REPORT_VERBS = {"report", "say", "tell", "write", "announce", "confirm", "learn"}
 MODALS = {"could", "may", "might", "would", "will", "should", "must", "can", "shall", "'ll"}
 _DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|-year|decades?)\b", re.I)
 _RELATIVE = re.compile(r"\b(last|this|ago|earlier|yesterday|today|previous|past|next)\b", re.I)
@@ -311,7 +312,11 @@ class EventFinder:
             while gov.pos_ not in {"VERB", "AUX"} and gov.head.i != gov.i:
                 gov = gov.head
             # a date belongs to its own clause: "arrested last week", not "told ... on Thursday"
-            related = gov.i == tok.i or (tok.dep_ == "xcomp" and gov.i == tok.head.i) \
+            # ... or is shared with its head: "reported this week that authorities placed X",
+            # "emerged last week when X called on"
+            shared = tok.dep_ == "xcomp" or (tok.dep_ == "ccomp" and tok.head.lemma_.lower() in REPORT_VERBS) \
+                or (tok.dep_ == "advcl" and any(c.lower_ == "when" for c in tok.children))
+            related = gov.i == tok.i or (shared and gov.i == tok.head.i) \
                 or (tok.pos_ in {"NOUN", "PROPN"} and gov.i == tok.head.i)
             if not related:
                 continue
