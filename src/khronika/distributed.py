@@ -6,18 +6,21 @@
    into partitions: a JSONL or WARC file is a partition of its own (it may hold
    thousands of records and is read as a stream), loose files are grouped, at most
    ``settings.batch_size`` per partition and about four partitions per worker.
-2. A ``dask.bag`` over those partitions runs read -> clean -> store -> extract on the
-   workers with the very functions the local runner uses (``pipeline.ingest_documents``
-   and ``extract.analyse_many``). Each worker opens its own ``Store`` from the URL
-   (engines do not pickle) and writes in per-batch transactions that are idempotent:
-   documents are keyed by the hash of their bytes and inserted with ON CONFLICT DO
-   NOTHING, analyses are replaced per document. A partition re-run after a lost
-   worker therefore adds nothing twice and loses nothing: what the dead worker
-   stored is skipped as known, and any document it stored without an analysis is
-   picked up by the client's ``analyse_pending`` pass afterwards.
-3. Back on the client: stdin (if given), the extraction catch-up, and the corpus
-   stages (dedupe, stories, resolve) exactly as ``pipeline.run_corpus_stages`` runs
-   them, since they need the whole corpus at once.
+2. Phase 1, a ``dask.bag`` over those partitions: read -> clean -> store on the
+   workers, with the very function the local runner uses (``pipeline.ingest_documents``).
+   Each worker opens its own ``Store`` from the URL (engines do not pickle) and writes
+   in per-batch transactions that are idempotent: documents are keyed by the hash of
+   their bytes and inserted with ON CONFLICT DO NOTHING. A partition re-run after a
+   lost worker adds nothing twice: what the dead worker stored is skipped as known.
+3. On the client, recurring-boilerplate learning (``pipeline.learn_boilerplate``): it
+   needs all of an outlet's documents and rewrites their texts, so it must come after
+   every partition is stored and before extraction.
+4. Phase 2, a bag over chunks of the documents lacking a current analysis:
+   ``extract.analyse_many`` on the workers, analyses replaced per document (a re-run
+   rewrites the same rows). The client's ``analyse_pending`` then picks up anything a
+   lost worker left undone (normally nothing).
+5. On the client, the corpus stages (dedupe, stories, resolve) exactly as
+   ``pipeline.run_corpus_stages`` runs them, since they need the whole corpus at once.
 
 Counts: ``ingested`` is the growth of the documents table (exact even when a
 partition ran twice or two partitions held the same bytes); ``duplicates_skipped`` is
@@ -45,6 +48,7 @@ from .pipeline import (
     analyse_pending,
     check_order,
     ingest_documents,
+    learn_boilerplate,
     run_corpus_stages,
 )
 from .settings import Settings
@@ -96,30 +100,35 @@ def _worker_store(url: str) -> Store:
     return store
 
 
-def ingest_partition(paths: Sequence[str], url: str, settings: Settings, extract: bool) -> dict[str, Any]:
-    """Read, clean, store and (optionally) extract one partition; returns its counts.
+def ingest_partition(paths: Sequence[str], url: str, settings: Settings) -> dict[str, Any]:
+    """Read, clean and store one partition; returns its counts and the outlets of new documents.
 
     A pure function of its arguments plus the database: safe to run twice.
     """
     store = _worker_store(url)
     report = IngestReport()
     new_ids = ingest_documents(store, paths, settings, report)
-    if extract and new_ids:
-        report.analysed += analyse_ids(store, new_ids, settings)
-    return {"seen": report.seen, "rejected": dict(report.rejected), "analysed": report.analysed}
+    outlets = sorted({a.outlet for a in store.articles(new_ids) if a.outlet}) if new_ids else []
+    return {"seen": report.seen, "rejected": dict(report.rejected), "outlets": outlets}
 
 
-def analyse_ids(store: Store, ids: Sequence[str], settings: Settings) -> int:
-    """Extract the given documents, one storage transaction per batch."""
+def analyse_partition(ids: Sequence[str], url: str, settings: Settings) -> int:
+    """Extract the given documents, one storage transaction per batch; returns how many."""
     from .extract import analyse_many
 
+    store = _worker_store(url)
     done = 0
     for start in range(0, len(ids), settings.batch_size):
         articles = list(store.articles(ids[start : start + settings.batch_size]))
         analyses = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
-        store.save_analyses(analyses)
+        store.save_analyses(analyses)  # replaces per document: a re-run rewrites the same rows
         done += len(analyses)
     return done
+
+
+def _chunks(items: Sequence[str], workers: int, cap: int) -> list[list[str]]:
+    size = max(1, min(cap, math.ceil(len(items) / max(1, workers * PARTITIONS_PER_WORKER))))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 # -- cluster --------------------------------------------------------------------------
@@ -180,22 +189,32 @@ def run_ingest_dask(
             report.seen += 1
             report.rejected[rej.reason] += 1
             store.record_rejection(rej, "")
-        if partitions:
-            log.info("dask: %d partitions over %d workers", len(partitions), n_workers)
+        outlets: set[str] = set()
+        if partitions:  # phase 1 on the workers: read, clean, store
+            log.info("dask: reading %d partitions over %d workers", len(partitions), n_workers)
             bag = db.from_sequence(partitions, npartitions=len(partitions))
-            results = bag.map(ingest_partition, store.url, settings, extract).compute(scheduler=client)
-            for r in results:
+            for r in bag.map(ingest_partition, store.url, settings).compute(scheduler=client):
                 report.seen += r["seen"]
                 report.rejected.update(Counter(r["rejected"]))
-                report.analysed += r["analysed"]
-    if stdin:  # stdin cannot be shipped to a worker; read it here
-        ingest_documents(store, ["-"], settings, report)
+                outlets.update(r["outlets"])
+        if stdin:  # stdin cannot be shipped to a worker; read it here
+            new = ingest_documents(store, ["-"], settings, report)
+            outlets.update(a.outlet for a in store.articles(new) if a.outlet)
+        report.ingested = store.count("documents") - before
+        report.duplicates_skipped = max(0, report.seen - sum(report.rejected.values()) - report.ingested)
+        if report.ingested:  # on the client: needs every document of an outlet, and rewrites texts
+            report.relearned = learn_boilerplate(store, settings, outlets)
+        if extract:  # phase 2 on the workers: extraction of whatever lacks a current analysis
+            from .extract import EXTRACT_VERSION
 
-    rejected = sum(report.rejected.values())
-    report.ingested = store.count("documents") - before
-    report.duplicates_skipped = max(0, report.seen - rejected - report.ingested)
+            pending = _chunks(store.ids_needing_analysis(EXTRACT_VERSION), n_workers, settings.batch_size)
+            if pending:
+                log.info("dask: extracting %d partitions", len(pending))
+                bag = db.from_sequence(pending, npartitions=len(pending))
+                report.analysed += sum(bag.map(analyse_partition, store.url, settings).compute(scheduler=client))
+
     if extract:
-        analyse_pending(store, settings, report)  # normally nothing left: catches lost or stdin work
+        analyse_pending(store, settings, report)  # normally nothing left: catches work lost with a worker
     if "resolve" in order:
         run_corpus_stages(store, settings, report)
     report.documents_total = store.count("documents")
