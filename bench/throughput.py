@@ -11,7 +11,8 @@ Per size, in a fresh child process (so each size's peak RSS is its own):
    shards of 1,000 records with title/date/outlet fields, streamed to disk;
 2. ``pipeline.run_ingest`` on an empty store, unmodified, with its stage functions
    wrapped to time them and to track peak RSS (psutil, sampled every 20 ms) while
-   each runs: read+clean (+ storing), extract, dedupe, stories, resolve; "other" is
+   each runs: read+clean (+ storing), boilerplate (recurring paragraphs learned per
+   outlet), extract, dedupe, stories, resolve; "other" is
    the rest (corpus stage loading, writes of derived tables, the run record);
 3. in the same process, bare spaCy ``nlp.pipe`` NER over the same texts, streamed
    from the shards, with the model the extractor uses (en_core_web_sm, else
@@ -43,18 +44,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SHARD = 1000
 OUTLETS = ("Meduza", "OVD-Info", "Novaya Gazeta Europe", "Mediazona", "The Insider", "RFE/RL")
-STAGES = ("read+clean", "extract", "dedupe", "stories", "resolve")
+STAGES = ("read+clean", "boilerplate", "extract", "dedupe", "stories", "resolve")
 
 
 class RssMonitor:
-    """Peak RSS of this process, overall and per named window, from a sampling thread."""
+    """Peak RSS of this process, overall and per (possibly nested) window, from a sampling thread."""
 
     def __init__(self, interval: float = 0.02) -> None:
         import psutil
 
         self.proc = psutil.Process()
         self.interval = interval
-        self.peak = self.window_peak = self.rss()
+        self.peak = self.rss()
+        self.windows: list[int] = []
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -68,15 +71,19 @@ class RssMonitor:
 
     def _sample(self) -> None:
         r = self.rss()
-        self.peak = max(self.peak, r)
-        self.window_peak = max(self.window_peak, r)
+        with self._lock:
+            self.peak = max(self.peak, r)
+            self.windows = [max(w, r) for w in self.windows]
 
-    def start_window(self) -> None:
-        self.window_peak = self.rss()
+    def push(self) -> None:
+        r = self.rss()
+        with self._lock:
+            self.windows.append(r)
 
-    def end_window(self) -> int:
+    def pop(self) -> int:
         self._sample()
-        return self.window_peak
+        with self._lock:
+            return self.windows.pop()
 
     def stop(self) -> None:
         self._stop.set()
@@ -127,27 +134,39 @@ def available_order() -> tuple[str, ...]:
 
 
 def instrument(mon: RssMonitor, timings: dict[str, list[float]]) -> None:
-    """Wrap the stage functions ``run_ingest`` calls (module attributes, so it is unmodified)."""
+    """Wrap the stage functions ``run_ingest`` calls (module attributes, so it is unmodified).
+
+    Stages nest (boilerplate learning runs dedupe's indexer): each stage is charged its
+    own time only, and its peak RSS includes what ran inside it.
+    """
     import importlib
+
+    children: list[float] = []  # per active stage: seconds spent in nested stages
 
     def wrap(module: Any, attr: str, stage: str) -> None:
         fn = getattr(module, attr)
 
         def timed(*a: Any, **kw: Any) -> Any:
-            mon.start_window()
+            mon.push()
+            children.append(0.0)
             t = time.perf_counter()
             try:
                 return fn(*a, **kw)
             finally:
-                secs = time.perf_counter() - t
+                total = time.perf_counter() - t
+                own = total - children.pop()
+                if children:
+                    children[-1] += total
                 prev = timings.get(stage, [0.0, 0])
-                timings[stage] = [prev[0] + secs, max(prev[1], mon.end_window())]
+                timings[stage] = [prev[0] + own, max(prev[1], mon.pop())]
 
         setattr(module, attr, timed)
 
     from khronika import pipeline
 
     wrap(pipeline, "ingest_documents", "read+clean")
+    if hasattr(pipeline, "learn_boilerplate"):
+        wrap(pipeline, "learn_boilerplate", "boilerplate")
     wrap(pipeline, "analyse_pending", "extract")
     for mod, attr, stage in (("khronika.dedupe", "update_store", "dedupe"), ("khronika.stories", "update_store", "stories"),
                              ("khronika.resolve", "resolve", "resolve")):
@@ -197,15 +216,14 @@ def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, s
         instrument(mon, timings)
         order = tuple(stages.split(",")) if stages else available_order()
         store = Store(db or str(base / "bench.db"))
-        mon.start_window()
         t = time.perf_counter()
         report = run_ingest(store, [str(corpus)], Settings.load(batch_size=batch_size), order=order)
         whole = time.perf_counter() - t
         whole_peak = mon.peak
         store.close()
-        mon.start_window()
+        mon.push()
         ner_n, ner_secs = spacy_ner(corpus, batch_size)
-        ner_peak = mon.end_window()
+        ner_peak = mon.pop()
         mon.stop()
         out.send({
             "n": n, "gen_secs": gen_secs, "order": order, "report": report.as_dict(), "whole": whole,
