@@ -86,6 +86,12 @@ def ingest(
     """
     from .pipeline import run_ingest
 
+    # A path the user typed that does not exist is a usage error, not a rejected article;
+    # stop before touching the database. (A glob matching nothing is recorded and reported.)
+    missing = [p for p in paths if p != "-" and not any(c in p for c in "*?[") and not Path(p).exists()]
+    if missing:
+        console.print(f"[red]no such file or directory:[/] {', '.join(missing)}")
+        raise typer.Exit(2)
     settings = Settings.load(max_input_bytes=max_input_bytes)
     try:
         store = _open(db)
