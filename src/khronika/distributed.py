@@ -182,6 +182,10 @@ def run_ingest_dask(
     report = IngestReport()
     before = store.count("documents")
 
+    if scheduler and store.dialect == "sqlite":
+        # remote workers open the same path: fine on one machine or a shared filesystem with
+        # working locks; a newsroom cluster should write to PostgreSQL instead
+        log.warning("dask: workers of %s will write to the SQLite file %s", scheduler, store.url)
     with dask_client(scheduler, workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         partitions, missing, stdin = plan_partitions(paths, settings, n_workers)
