@@ -99,7 +99,8 @@ def start(directory: str | os.PathLike[str] | None = None, *, timeout: float = 6
         raise PgUnavailable("no PostgreSQL server binaries (initdb) found; install Debian's 'postgresql' package "
                             "(scripts/sysdeps.sh does it as root) or set KHRONIKA_PG_BINDIR")
     prefix = _run_as()
-    base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="khronika-pg-"))
+    # as root the server runs as postgres, which must reach the directory: /tmp, not a private $TMPDIR
+    base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="khronika-pg-", dir="/tmp" if prefix else None))
     base.mkdir(parents=True, exist_ok=True)
     data, sock = base / "data", base / "sock"
     sock.mkdir(exist_ok=True)
