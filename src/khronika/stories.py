@@ -15,7 +15,10 @@ Public API::
         duplicate_of: str | None = None
         persons: tuple[str, ...] = ()   # names and aliases (DocPerson.name/aliases)
         places: tuple[str, ...] = ()
-        events: tuple[tuple[str, str | None], ...] = ()  # (type, date)
+        events: tuple[tuple[str, str | None], ...] = ()  # (type, date[, offset, subject])
+        title: str | None = None
+        published_bound: bool = False   # published is an estimate: a lower bound only
+        people: tuple[tuple[str, tuple[int, ...]], ...] = ()  # name, mention offsets
 
     assign_stories(items, existing=None, settings) -> dict[str, str]
         doc_id -> story id for every item. ``existing`` maps already-stored doc ids to
@@ -28,10 +31,21 @@ Public API::
 Without extraction output (``persons`` empty) names are approximated by capitalised
 words found mid-sentence; everything degrades to text similarity, never fails.
 
-Scoring: documents are compared by IDF-weighted cosine over content words (*what*)
-and over transliteration-tolerant name keys (*who*; Torstrem and Thorstrom, Gorinov
-and Horinov share a key), plus event types when both sides have events. Documents
-whose dates are further apart than ``settings.story_window_days`` never share a story.
+News peg: a story is the lead happening a document reports (who, which procedural
+step, when), found in its headline or opening sentences (cue lexicon in
+``data/stories.yaml``), not everything it mentions: background paragraphs recall
+earlier steps of the same case ("Gorinov, sentenced in July...") and must not pull a
+later follow-up into the earlier story. So:
+
+* *peg*: documents pegged on different steps (prosecutor's request, verdict, appeal
+  ruling, a second conviction; dissent act vs prosecution) never share a story;
+* *when*: the peg's date (extracted lead events of the peg's kind, else the document
+  date) must be within ``settings.story_window_days``. A document date the text only
+  implies (latest date it mentions) is a lower bound, not a date;
+* *who*: IDF-weighted cosine over transliteration-tolerant surname keys (``names``),
+  each person weighted by prominence: headline and lead mentions count fully,
+  background mentions fade with distance;
+* *what*: IDF-weighted cosine over content words of the lead and of the whole text.
 Clustering is sequential average-linkage (documents by date, then id): a document joins
 the cluster it scores best with on average if that is at least
 ``settings.story_threshold``; duplicates always take their canonical's story.
@@ -42,21 +56,25 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from functools import lru_cache
+from importlib import resources
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .dedupe import normalise
+from .names import parse_name, surname_stem
 from .settings import Settings
 
 __all__ = ["StoryItem", "assign_stories", "pair_score", "story_id", "name_key", "Features"]
 
-# Weights of the evidence: who and what count equally; event types, when extraction
-# supplied them on both sides, take a share from each.
-W_TEXT, W_NAMES, W_EVENTS = 0.5, 0.5, 0.25
+# Weights of the evidence: who and what count equally (the peg and its date are hard
+# limits, not evidence to be outweighed).
+W_TEXT, W_NAMES = 0.5, 0.5
 # Candidate clusters are those sharing one of a document's most distinctive terms.
 BLOCK_TERMS = 12
 
@@ -69,7 +87,10 @@ class StoryItem:
     duplicate_of: str | None = None
     persons: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
-    events: tuple[tuple[str, str | None], ...] = ()
+    events: tuple[tuple, ...] = ()  # (type, date) or (type, date, offset, subject name)
+    title: str | None = None
+    published_bound: bool = False
+    people: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 def story_id(seed_doc_id: str) -> str:
@@ -158,29 +179,140 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(x * b.get(k, 0.0) for k, x in a.items())
 
 
+# --------------------------------------------------------------------------- pegs
+
+
+@lru_cache(maxsize=1)
+def _peg_data() -> dict:
+    text = resources.files("khronika.data").joinpath("stories.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    data["compiled"] = [(c.get("kind"), int(c.get("rank", 0)), bool(c.get("mask")), re.compile(c["pattern"], re.I))
+                        for c in data["pegs"]]
+    return data
+
+
+_SENT_END = re.compile(r"[.!?](?=\s+[A-Z\u201c\"\u2018'(])|\n")
+_CLAUSE_END = re.compile(r"[,;:\u2013\u2014]|\s-\s|$")
+
+
+def _cues(text: str) -> list[tuple[int, str, int]]:
+    """(rank, kind, position) of every peg cue in ``text``, masked clauses skipped."""
+    out: list[tuple[int, str, int]] = []
+    start = 0
+    for end in [m.start() for m in _SENT_END.finditer(text)] + [len(text)]:
+        sent = text[start:end + 1]
+        found = [(m.start(), kind, rank, mask) for kind, rank, mask, rx in _peg_data()["compiled"]
+                 for m in rx.finditer(sent)]
+        # A masking cue governs the rest of its clause; the cue itself counts (a request,
+        # a demand), what it governs does not.
+        masked = [(pos, _CLAUSE_END.search(sent, pos).start()) for pos, _, _, mask in found if mask]
+        for pos, kind, rank, _mask in found:
+            if kind and not any(a < pos < b for a, b in masked):
+                out.append((rank, kind, start + pos))
+        start = end + 1
+    return out
+
+
+def lead_text(it: StoryItem, chars: int | None = None) -> str:
+    """Opening of the body: the first sentences up to about ``chars`` characters."""
+    chars = chars or int(_peg_data()["lead_chars"])
+    body = it.text.lstrip()
+    m = _SENT_END.search(body, chars)
+    return body[: m.start() + 1] if m else body
+
+
+def news_peg(it: StoryItem) -> str | None:
+    """Kind of the happening a document reports as news (None when no cue is found).
+
+    The headline decides when it names a step; otherwise the lead sentences. Among
+    several steps the most advanced wins (earlier ones are background), ties going to
+    the first mentioned."""
+    for text in (it.title or "", lead_text(it)):
+        cues = _cues(text)
+        if cues:
+            return max(cues, key=lambda c: (c[0], -c[2]))[1]
+    return None
+
+
+# --------------------------------------------------------------------------- features
+
+# Lead mentions (headline, opening sentences) name the protagonists of the peg; later
+# mentions fade with distance because background paragraphs recall other cases.
+TITLE_WEIGHT, FADE_CHARS = 2.0, 1500.0
+
+
+def _surname(name: str) -> str:
+    p = parse_name(name)
+    return surname_stem(p.surname) if p and p.surname else ""
+
+
+def _event(e: tuple) -> tuple[str, str | None, int | None, str | None]:
+    return (e[0], e[1], e[2] if len(e) > 2 else None, e[3] if len(e) > 3 else None)
+
+
 class Features:
     """Per-document vectors with IDF over the documents given to one call."""
 
     def __init__(self, items: Sequence[StoryItem]):
         self.items = {it.doc_id: it for it in items}
+        self.lead_end = {it.doc_id: len(lead_text(it)) + (len(it.text) - len(it.text.lstrip())) for it in items}
+        self.peg = {it.doc_id: news_peg(it) for it in items}
         terms = {it.doc_id: _terms(it.text) for it in items}
+        leads = {it.doc_id: _terms((it.title or "") + " " + lead_text(it)) for it in items}
         names = {it.doc_id: self._names(it) for it in items}
         n = max(len(items), 1)
         df_t: Counter[str] = Counter(k for c in terms.values() for k in c)
         df_n: Counter[str] = Counter(k for c in names.values() for k in c)
 
+        def idf(k: str, df: Counter[str]) -> float:
+            # Smoothed idf so a term in every document still weighs a little.
+            return math.log((1 + n) / (1 + df[k]) + 1)
+
         def weigh(c: Counter[str], df: Counter[str]) -> dict[str, float]:
-            # Sublinear tf; smoothed idf so a term in every document still weighs a little.
-            return _unit({k: (1 + math.log(x)) * math.log((1 + n) / (1 + df[k]) + 1) for k, x in c.items()})
+            return _unit({k: (1 + math.log(x)) * idf(k, df) for k, x in c.items()})
 
         self.text = {d: weigh(c, df_t) for d, c in terms.items()}
-        self.names = {d: weigh(c, df_n) for d, c in names.items()}
-        self.events = {it.doc_id: {t for t, _ in it.events} for it in items}
+        self.lead = {d: weigh(c, df_t) for d, c in leads.items()}
+        # Name weights are prominence scores already (not counts): no log damping. A name
+        # in most documents (the head of state every item addresses) says nothing about
+        # which happening this is, so names use unsmoothed idf, near zero at ubiquity.
+        self.names = {d: _unit({k: w * math.log((1 + n) / (1 + df_n[k])) for k, w in c.items()})
+                      for d, c in names.items()}
+        self.events = {it.doc_id: {_event(e)[0] for e in it.events} for it in items}
+        self.peg_date = {it.doc_id: self._peg_date(it) for it in items}
 
-    @staticmethod
-    def _names(it: StoryItem) -> Counter[str]:
+    def _names(self, it: StoryItem) -> Counter[str]:
+        out: Counter[str] = Counter()
+        lead_end = self.lead_end[it.doc_id]
+        title = normalise(it.title or "")
+        if it.people:
+            for name, offsets in it.people:
+                k = _surname(name)
+                if len(k) < 3:
+                    continue
+                w = sum(1.0 if o < lead_end else math.exp(-(o - lead_end) / FADE_CHARS) for o in offsets)
+                if title and any(k == _surname(t) for t in title.split()):
+                    w += TITLE_WEIGHT
+                out[k] = max(out[k], w)
+            return out
         raw = list(it.persons) + list(it.places) if it.persons or it.places else _heuristic_names(it.text)
-        return Counter(k for k in map(name_key, raw) if len(k) >= 3)
+        out.update(k for k in map(name_key, raw) if len(k) >= 3)
+        return out
+
+    def _peg_date(self, it: StoryItem) -> tuple[date, date | None] | None:
+        """When the peg happened: dated lead events of the peg's kind, else the document
+        date (an upper end of None: an estimated document date is only a lower bound)."""
+        kinds = _peg_data()["event_kinds"]
+        peg, lead_end = self.peg[it.doc_id], self.lead_end[it.doc_id]
+        for e in map(_event, it.events):
+            if e[1] and e[2] is not None and e[2] < lead_end and peg and kinds.get(e[0]) == peg:
+                iv = _interval(e[1])
+                if iv:
+                    return iv
+        iv = _interval(it.published)
+        if iv is None:
+            return None
+        return (iv[0], None) if it.published_bound else iv
 
     def block_keys(self, doc_id: str) -> list[str]:
         top = sorted(self.text[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))[:BLOCK_TERMS]
@@ -188,31 +320,35 @@ class Features:
         return [f"t:{k}" for k, _ in top] + [f"n:{k}" for k, _ in topn]
 
 
+def _bounds_apart(a: tuple[date, date | None] | None, b: tuple[date, date | None] | None, window: int) -> bool:
+    if a is None or b is None:
+        return False
+    gaps = [0]
+    if a[1] is not None:
+        gaps.append((b[0] - a[1]).days)
+    if b[1] is not None:
+        gaps.append((a[0] - b[1]).days)
+    return max(gaps) > window
+
+
+def compatible(a: str, b: str, f: Features, settings: Settings) -> bool:
+    """Hard limits: same news peg (when both have one) and peg dates within the window."""
+    pa, pb = f.peg[a], f.peg[b]
+    if pa and pb and pa != pb:
+        return False
+    return not _bounds_apart(f.peg_date[a], f.peg_date[b], settings.story_window_days)
+
+
 def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) -> float:
     settings = settings or Settings()
-    ia, ib = f.items[a], f.items[b]
-    if _apart(ia.published, ib.published, settings.story_window_days):
+    if not compatible(a, b, f, settings):
         return 0.0
     # Cosines of short news texts are small even for one story (different outlets,
-    # different words); scale so two retellings of one happening land around 1.
-    text = min(1.0, 3.0 * _cos(f.text[a], f.text[b]))
+    # different words); scale so two retellings of one happening land around 1. The
+    # lead carries the peg's own wording, the whole text the case's vocabulary.
+    text = min(1.0, 3.0 * (0.5 * _cos(f.lead[a], f.lead[b]) + 0.5 * _cos(f.text[a], f.text[b])))
     names = min(1.0, 1.5 * _cos(f.names[a], f.names[b]))
-    score = W_TEXT * text + W_NAMES * names
-    ea, eb = f.events[a], f.events[b]
-    if ea and eb:
-        ev = len(ea & eb) / len(ea | eb)
-        score = (1 - W_EVENTS) * score + W_EVENTS * ev
-        if _event_dates_apart(ia, ib, settings.story_window_days):
-            return 0.0
-    return score
-
-
-def _event_dates_apart(a: StoryItem, b: StoryItem, window: int) -> bool:
-    # Same event type reported with dates far apart: a follow-up, not a retelling.
-    da = {t: d for t, d in a.events if d}
-    db = {t: d for t, d in b.events if d}
-    shared = set(da) & set(db)
-    return bool(shared) and all(_apart(da[t], db[t], window) for t in shared)
+    return W_TEXT * text + W_NAMES * names
 
 
 # --------------------------------------------------------------------------- clusters
@@ -268,12 +404,21 @@ def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[Sto
             continue
         persons: tuple[str, ...] = ()
         places: tuple[str, ...] = ()
-        events: tuple[tuple[str, str | None], ...] = ()
+        events: tuple[tuple, ...] = ()
+        people: tuple[tuple[str, tuple[int, ...]], ...] = ()
         if an is not None:
             persons = tuple(n for p in an.persons for n in (p.name, *p.aliases))
             places = tuple(p.place for p in an.persons if p.place)
-            events = tuple((e.type, e.date) for e in an.events)
-        out.append(StoryItem(doc_id, art.text, info.published, info.duplicate_of, persons, places, events))
+            # A date extraction only estimated from the document date is no evidence of when.
+            events = tuple((e.type, None if ("date_basis", "document") in e.details else e.date,
+                            e.span[0], e.subject_name) for e in an.events)
+            people = tuple((p.name, tuple(s for s, _ in p.spans)) for p in an.persons)
+        # Only a date the page states (and the text does not contradict) is the date of
+        # the document; one estimated from the text (the latest date it mentions) says
+        # the article was written then or later.
+        bound = info.published is not None and (not info.published_stated or info.date_suspect)
+        out.append(StoryItem(doc_id, art.text, info.published, info.duplicate_of, persons, places, events,
+                             title=info.title or art.title, published_bound=bound, people=people))
     return out
 
 
