@@ -51,6 +51,7 @@ class Rule:
     foreign: bool
     confidence: float
     voice: str | None = None
+    patient_subject: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +65,8 @@ def rules_by_lemma() -> dict[str, list[Rule]]:
         rule = Rule(raw["type"], frozenset(lemmas), raw.get("pos", "VERB"),
                     frozenset(raw.get("with", [])), frozenset(raw.get("obj", [])),
                     tuple(raw.get("near", [])), tuple(raw.get("not_near", [])),
-                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)), raw.get("voice"))
+                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)), raw.get("voice"),
+                    bool(raw.get("patient_subject")))
         for lem in lemmas:
             out.setdefault(lem, []).append(rule)
     return out
@@ -112,6 +114,20 @@ def _window(tok: Token) -> str:
     return " " + tok.doc[lo:hi].text.lower() + " "
 
 
+ARG_DEPS = {"dobj", "appos", "prep", "pobj", "attr", "oprd", "nsubjpass", "dative", "agent", "prt"}
+
+
+def _arguments(tok: Token, depth: int = 3) -> str:
+    """Words of the trigger's own arguments beyond the window ("he signed on September 7,
+    with six other members of his local council, an official appeal to the Duma")."""
+    words: list[str] = []
+    frontier = [tok]
+    for _ in range(depth):
+        frontier = [c for f in frontier for c in f.children if c.dep_ in ARG_DEPS]
+        words += [c.lower_ for c in frontier]
+    return " " + " ".join(words) + " "
+
+
 def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
     if not _pos_ok(tok, rule.pos):
         return False
@@ -123,7 +139,7 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
         return False
     if rule.near or rule.not_near:
         win = _window(tok)
-        if rule.near and not any(w in win for w in rule.near):
+        if rule.near and not any(w in win for w in rule.near) and not any(w in _arguments(tok) for w in rule.near):
             return False
         if any(w in win for w in rule.not_near):
             return False
@@ -140,6 +156,9 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
 def _hypothetical(tok: Token) -> bool:
     """Negated, modal, or under a verb of possibility/request/threat/law."""
     governors = word_set("triggers", "hypothetical_governors")
+    # "called for Putin to be charged ... and removed": a conjunct shares its head's mood
+    if tok.dep_ == "conj" and tok.head.i != tok.i and tok.head.pos_ in {"VERB", "AUX"} and _hypothetical(tok.head):
+        return True
     if any(c.dep_ == "neg" for c in tok.children):
         return True
     if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
@@ -161,8 +180,12 @@ def _hypothetical(tok: Token) -> bool:
 
 
 def _passive(tok: Token) -> bool:
-    return any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or \
-        (tok.tag_ == "VBN" and tok.dep_ in {"acl", "relcl"} and not any(c.dep_ == "nsubj" for c in tok.children))
+    if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+        return True
+    if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
+        return False
+    # "the appeal, posted by X" / "reads the demand, as published by X"
+    return tok.dep_ in {"acl", "relcl"} or any(c.dep_ == "agent" for c in tok.children)
 
 
 def _np_text(tok: Token) -> str:
@@ -247,7 +270,7 @@ class EventFinder:
             return keys, None, bool(src)
         # target role
         if passive:
-            keys = [k for s in subj for k in t.persons_in(s)]
+            keys = [k for s in subj for k in t.persons_in(s)] + self._included(tok)
             agent = _np_text(agents[0]) if agents else None
             return keys, agent, bool(subj)
         objs = self._slot(tok, {"dobj", "dative"})
@@ -263,6 +286,8 @@ class EventFinder:
         if not subj:  # "responded ... by calling him a traitor": the doer is the governing subject
             subj, _ = self._inherited_subject(tok)
         agent = _np_text(subj[0]) if subj else None
+        if keys:
+            keys += self._included(tok)
         agent_keys = {k for s in subj for k in t.persons_in(s)}
         keys = [k for k in keys if k not in agent_keys]
         return keys, agent, bool(objs)
@@ -286,7 +311,25 @@ class EventFinder:
                 keys += [k for s in self._own_subject(head) for k in t.persons_in(s)]
         if not keys and tok.dep_ == "nsubjpass":
             keys += [k for a in self._agent_tokens(head) for k in t.persons_in(a)]
+        if not keys:
+            # "the initiator of the appeal, deputy X" / "one of the initiators of the appeal, a deputy X"
+            holders = [tok]
+            if tok.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ in {"NUM", "PRON", "NOUN"}:
+                holders.append(head.head)
+            keys += [k for h in holders for c in h.children if c.dep_ == "appos" for k in t.persons_in(c)]
         return keys, None, bool(keys)
+
+    def _included(self, tok: Token) -> list[str]:
+        """Persons the clause adds to its targets: "In addition to X, police charged A and B"."""
+        phrases = tuple(f" {p} " for p in load_data("triggers").get("inclusive_phrases") or [])
+        out = []
+        for x in tok.sent:
+            if x.i in self.t.root_key and any(a.i == tok.i for a in x.ancestors):
+                left = x.left_edge.i
+                before = " " + self.doc[max(tok.sent.start, left - 3):left].text.lower() + " "
+                if any(before.endswith(p) for p in phrases):
+                    out += self.t.persons_in(x)
+        return out
 
     def _fallback(self, sent: Span, tok: Token) -> list[str]:
         """Nearest person before the trigger in the same sentence (names or pronouns)."""
@@ -351,6 +394,11 @@ class EventFinder:
                 role = self.ontology[rule.type]["role"]
                 keys, agent, syntactic = self._subjects(tok, role)
                 conf = rule.confidence
+                if not keys and rule.patient_subject and role == "target" and not _passive(tok):
+                    # machine-translated impersonal Russian: "A, B and C ... instituted
+                    # administrative cases for discrediting the army" (cases against them)
+                    keys = [k for x in self._slot(tok, {"nsubj"}) for k in self.t.persons_in(x)]
+                    agent, conf = None, conf * 0.8
                 if not keys and not syntactic and tok.pos_ in {"NOUN", "PROPN"}:
                     keys = self._fallback(sent, tok)
                     conf *= 0.6

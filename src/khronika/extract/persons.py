@@ -218,6 +218,34 @@ class PersonTable:
                                roles=tuple(b.roles), party=b.party, place=b.place, spans=tuple(b.spans))
                      for b in self.builders)
 
+    def listed_after(self, i: int, need_and: bool) -> list[str]:
+        """Persons named in a plain list right after token i, read off the tokens (the
+        parser often mangles long lists): "deputies: A, B, C and D", "A, B and C".
+        From a name, the list must close with "and" so that "X, Y said" is no list."""
+        doc, out, saw_and = self.doc, [], False
+        j = i + 1
+        while j < len(doc) and j in self.token_key and self.token_key[j] == self.token_key.get(i):
+            j += 1  # rest of the mention itself
+        if j < len(doc) and doc[j].text == ":" and not need_and:
+            j += 1
+        sent = doc[i].sent
+        while j < sent.end:
+            tok = doc[j]
+            if j in self.token_key:
+                key = self.token_key[j]
+                out.append(key)
+                while j < sent.end and self.token_key.get(j) == key:
+                    j += 1
+                continue
+            if tok.text in {",", "&"} or tok.lower_ == "and":
+                saw_and = saw_and or tok.lower_ in {"and", "&"}
+                j += 1
+                continue
+            break
+        if need_and and not saw_and:
+            return []
+        return list(dict.fromkeys(out))
+
     def by_key(self, key: str) -> _Builder:
         return next(b for b in self.builders if b.key == key)
 
@@ -235,11 +263,15 @@ class PersonTable:
             for ch in tok.children:
                 if ch.dep_ == "appos" and ch.i in self.token_key:
                     out += self.persons_in(ch, depth + 1)
+            out += self.listed_after(tok.i, need_and=True)
         elif tok.lower_ in {"who", "that", "whom", "which"} and tok.head.dep_ == "relcl":
             out += self.persons_in(tok.head.head, depth + 1)
         elif tok.i in self.coref.refs:
             out.append(self.coref.refs[tok.i])
         else:
+            if tok.lemma_.lower() in word_set("roles", "role_nouns") or tok.lower_ in word_set("roles", "role_nouns"):
+                # "signed by four deputies: A, B, C and D" (the parser hangs the list elsewhere)
+                out += self.listed_after(tok.i, need_and=False)
             # "deputies Dmitry Baltrukov, Ivan Chebotar" / "the deputy, Ivan Chebotar" /
             # "His loudest critic, the leader of the opposition Alexey Navalny"
             for ch in tok.children:
