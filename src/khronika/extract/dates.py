@@ -2,6 +2,11 @@
 supports: "July 8, 2022" -> 2022-07-08, "in December" -> YYYY-12, "earlier this year"
 -> YYYY, "last week" -> the month a week before, "on Friday" -> the last Friday on or
 before a day-precise document date (else its month).
+
+A yearless date takes the year that makes it the most recent such date not after the
+document date; a weekday written with it ("Friday, July 8") must agree, and without a
+document date the weekday alone picks the year, bounded below by ``floor`` (e.g. the
+start of the war for a war-related report): the first consistent year on or after it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ _RE_WD = re.compile(r"\b(last|this|on|next)?\s*(monday|tuesday|wednesday|thursda
 _RE_SEASON = re.compile(r"\b(last|this|in the|next)\s+(spring|summer|autumn|fall|winter)\b", re.I)
 
 
+_RE_WD_MD = re.compile(
+    rf"\b(?:(?:this|last|on)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:the\s+)?"
+    rf"(?:{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON})\b", re.I)
+_RE_ISO_ANY = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
 def parse(value: str | None) -> tuple[int, int | None, int | None] | None:
     """'2022', '2022-07' or '2022-07-08' -> (y, m, d)."""
     if not value:
@@ -53,8 +64,62 @@ def _month(tok: str) -> int:
 def _safe(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+
+
+def normalise(value: object) -> str | None:
+    """Any value -> 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (a real calendar date), or None.
+    Keeps as much precision as is valid: '2022-02-30' -> '2022-02'."""
+    if value is None:
+        return None
+    m = _RE_ISO_ANY.match(str(value).strip())
+    if not m or not 1 <= int(m[1]) <= 9999:
+        return None
+    y = int(m[1])
+    mo = int(m[2]) if m[2] else None
+    if mo is None or not 1 <= mo <= 12:
+        return fmt(y)
+    d = int(m[3]) if m[3] else None
+    if d is None or _safe(y, mo, d) is None:
+        return fmt(y, mo)
+    return fmt(y, mo, d)
+
+
+def weekday_year(mo: int, d: int, weekday: int, floor: date, ceiling: date | None = None) -> int | None:
+    """The first year on or after ``floor`` (and not after ``ceiling``, default today)
+    in which day ``d`` of month ``mo`` falls on ``weekday`` (0 = Monday)."""
+    ceiling = ceiling or date.today()
+    for y in range(floor.year, ceiling.year + 1):
+        got = _safe(y, mo, d)
+        if got and floor <= got <= ceiling and got.weekday() == weekday:
+            return y
+    return None
+
+
+def weekday_date(text: str) -> tuple[int, int, int] | None:
+    """'Friday, July 8' / 'this Tuesday, September 13' -> (weekday, month, day)."""
+    m = _RE_WD_MD.search(text)
+    if not m:
+        return None
+    mo = _month(m[2] or m[5])
+    d = int(m[3] or m[4])
+    return (WEEKDAYS[m[1].lower()], mo, d) if mo and 1 <= d <= 31 else None
+
+
+def year_before(mo: int, d: int | None, anchor: tuple[int, int | None, int | None],
+                weekday: int | None = None) -> int:
+    """Year making (mo, d) the most recent such date not after the anchor; a weekday
+    written with the date may move it back a year when only that year agrees."""
+    ay, am, ad = anchor
+    y = ay
+    if am and (mo > am or (mo == am and d and ad and d > ad)):
+        y -= 1
+    if weekday is not None and d:
+        ok = [c for c in (y, y - 1) if (x := _safe(c, mo, d)) and x.weekday() == weekday]
+        if ok:
+            y = ok[0]
+    return y
 
 
 def absolute(text: str) -> str | None:
@@ -80,13 +145,19 @@ def absolute(text: str) -> str | None:
     return None
 
 
-def resolve(text: str, anchor: str | None) -> str | None:
-    """Resolve one date expression against the document date ``anchor``."""
+def resolve(text: str, anchor: str | None, floor: date | None = None) -> str | None:
+    """Resolve one date expression against the document date ``anchor``; without one,
+    only a weekday+date ("Friday, July 8") can be placed, in the first consistent year
+    on or after ``floor``."""
     got = absolute(text)
     if got:
         return got
     a = parse(anchor)
+    wd = weekday_date(text)
     if a is None:
+        if wd and floor:
+            y = weekday_year(wd[1], wd[2], wd[0], floor)
+            return fmt(y, wd[1], wd[2]) if y else None
         return None
     ay, am, ad = a
     low = text.lower()
@@ -100,9 +171,8 @@ def resolve(text: str, anchor: str | None) -> str | None:
     m = _RE_MD.search(text) or _RE_DM.search(text)
     if m:
         mo, d = (_month(m[1]), int(m[2])) if m.re is _RE_MD else (_month(m[2]), int(m[1]))
-        y = ay
-        if am and (mo > am + 1 or (mo == am + 1 and (ad or 31) < 25)):
-            y -= 1  # a yearless date after the document's month is last year's
+        # a yearless date after the document date is last year's
+        y = year_before(mo, d, a, wd[0] if wd and (wd[1], wd[2]) == (mo, d) else None)
         if _safe(y, mo, d):
             return fmt(y, mo, d)
     m = _RE_WD.search(text)
