@@ -276,8 +276,14 @@ class Features:
         # Name weights are prominence scores already (not counts): no log damping. A name
         # in most documents (the head of state every item addresses) says nothing about
         # which happening this is, so names use unsmoothed idf, near zero at ubiquity.
-        self.names = {d: _unit({k: w * math.log((1 + n) / (1 + df_n[k])) for k, w in c.items()})
-                      for d, c in names.items()}
+        # Without extraction the "names" are every capitalised word (places, bodies):
+        # there the shared place names are the who-signal, so keep the smoothed idf.
+        extracted = any(it.people for it in items)
+
+        def name_idf(k: str) -> float:
+            return math.log((1 + n) / (1 + df_n[k])) if extracted else idf(k, df_n)
+
+        self.names = {d: _unit({k: w * name_idf(k) for k, w in c.items()}) for d, c in names.items()}
         self.events = {it.doc_id: {_event(e)[0] for e in it.events} for it in items}
         self.peg_date = {it.doc_id: self._peg_date(it) for it in items}
 
@@ -297,7 +303,7 @@ class Features:
             return out
         raw = list(it.persons) + list(it.places) if it.persons or it.places else _heuristic_names(it.text)
         out.update(k for k in map(name_key, raw) if len(k) >= 3)
-        return out
+        return Counter({k: 1 + math.log(x) for k, x in out.items()})  # type: ignore[misc]
 
     def _peg_date(self, it: StoryItem) -> tuple[date, date | None] | None:
         """When the peg happened: dated lead events of the peg's kind, else the document
