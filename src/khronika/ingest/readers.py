@@ -97,7 +97,10 @@ def read_stream(source: str, stream: IO[bytes], settings: Settings) -> Iterator[
 def _hint(value: object) -> str | None:
     if value is None:
         return None
-    return str(value).strip() or None
+    # a JSON "\ud800" escape parses to a lone surrogate no database or encoder accepts;
+    # a broken title must not cost the record, so it becomes U+FFFD
+    text = str(value).encode("utf-8", "replace").decode("utf-8")
+    return text.strip() or None
 
 
 def read_jsonl(path: str, settings: Settings) -> Iterator[Item]:
@@ -118,6 +121,9 @@ def read_jsonl(path: str, settings: Settings) -> Iterator[Item]:
             except json.JSONDecodeError as exc:
                 yield Rejection(source, "parse_error", f"{path} line {lineno} is not valid JSON: {exc.msg}")
                 continue
+            except RecursionError:  # [[[[... 100k deep: this line only, not the rest of the file
+                yield Rejection(source, "parse_error", f"{path} line {lineno} is JSON nested too deeply to read")
+                continue
             if not isinstance(rec, dict):
                 yield Rejection(source, "parse_error", f"{path} line {lineno} is JSON but not an object")
                 continue
@@ -131,7 +137,13 @@ def read_jsonl(path: str, settings: Settings) -> Iterator[Item]:
                 yield Rejection(source, "empty", f"{path} line {lineno} has no text or html field")
                 continue
             # the record is already decoded; re-encode so RawDocument.data stays bytes we hash
-            yield RawDocument(source=source, data=body.encode("utf-8"), kind=kind, hints=hints, encoding="utf-8")
+            try:
+                data = body.encode("utf-8")
+            except UnicodeEncodeError:  # "\ud800" escapes: valid JSON, not text
+                yield Rejection(source, "undecodable",
+                                f"{path} line {lineno}: its {kind} field contains a lone surrogate escape (not text)")
+                continue
+            yield RawDocument(source=source, data=data, kind=kind, hints=hints, encoding="utf-8")
 
 
 def read_warc(path: str, settings: Settings) -> Iterator[Item]:
