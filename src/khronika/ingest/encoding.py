@@ -104,12 +104,53 @@ def plausible_text(text: str) -> bool:
     return not (len(sample) > 80 and spaces / len(sample) < 0.03)
 
 
+def visible_text(html: str) -> str:
+    """Roughly the text a browser would show: script/style bodies, tags and entities removed.
+
+    Linear in the input (no backtracking regex over hostile markup): plausibility must
+    judge a page's prose, not its markup, or a page with 20 KB of minified CSS or a long
+    inline data: URI in its <head> reads as "not prose" and is rejected as undecodable.
+    """
+    low = html.lower()
+    out: list[str] = []
+    i = 0
+    nxt = {"script": low.find("<script"), "style": low.find("<style")}
+    while True:
+        for tag in nxt:  # refresh only the cached positions we have passed: linear overall
+            if 0 <= nxt[tag] < i:
+                nxt[tag] = low.find("<" + tag, i)
+        found = [(pos, tag) for tag, pos in nxt.items() if pos >= 0]
+        if not found:
+            out.append(html[i:])
+            break
+        j, tag = min(found)
+        out.append(html[i:j])
+        k = low.find("</" + tag, j)
+        end = low.find(">", k) if k >= 0 else -1
+        if end < 0:
+            break
+        i = end + 1
+    text = _TAG.sub(" ", "".join(out))
+    return _SPACES.sub(" ", _ENTITY.sub(" ", text))  # 100k empty <div>s must not fill the sample
+
+
+_TAG = re.compile(r"<[^<>]*(?:>|$)")  # a tag cut off by the sample's end counts too
+_ENTITY = re.compile(r"&#?[A-Za-z0-9]{1,10};")
+_SPACES = re.compile(r"\s+")
+
+
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str] | None:
     """Return (text, encoding) or None when no encoding gives plausible text.
 
     ``declared`` (an HTML meta charset or a container header) is tried after a BOM and
     strict UTF-8 but before detection; Russian sites still mislabel cp1251 pages.
+    For HTML the prose test looks at the visible text, not the markup.
     """
+    html = looks_like_html(data)
+
+    def prose(text: str) -> str:
+        return visible_text(text[:2_000_000]) if html else text
+
     candidates: list[str] = []
     bom = bom_encoding(data)
     if bom:
@@ -122,12 +163,13 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str] | None:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        if plausible_text(text) or not text.strip():
+        shown = prose(text)
+        if plausible_text(shown) or not shown.strip():
             return text, enc
     best = charset_normalizer.from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
     if best is None:
         return None
     text = str(best)
-    if not plausible_text(text):
+    if not plausible_text(prose(text)):
         return None
     return text, best.encoding
