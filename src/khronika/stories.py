@@ -246,6 +246,11 @@ def _surname(name: str) -> str:
     return surname_stem(p.surname) if p and p.surname else ""
 
 
+@lru_cache(maxsize=1)
+def _background() -> frozenset[str]:
+    return frozenset(_surname(n) for n in _peg_data().get("background_persons") or ())
+
+
 def _event(e: tuple) -> tuple[str, str | None, int | None, str | None]:
     return (e[0], e[1], e[2] if len(e) > 2 else None, e[3] if len(e) > 3 else None)
 
@@ -299,6 +304,8 @@ class Features:
                 w = sum(1.0 if o < lead_end else math.exp(-(o - lead_end) / FADE_CHARS) for o in offsets)
                 if title and any(k == _surname(t) for t in title.split()):
                     w += TITLE_WEIGHT
+                if k in _background():
+                    w *= float(_peg_data()["background_weight"])
                 out[k] = max(out[k], w)
             return out
         raw = list(it.persons) + list(it.places) if it.persons or it.places else _heuristic_names(it.text)
