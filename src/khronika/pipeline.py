@@ -251,8 +251,8 @@ def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None
 
 
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
-    """Dates, duplicates (with metadata inheritance), stories, then people and events."""
-    from . import dedupe, stories
+    """Dates, duplicates (with metadata inheritance), stories, date context, then people and events."""
+    from . import datectx, dedupe, stories
     from .resolve import resolve
 
     analyses = store.analyses()
@@ -263,6 +263,9 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     infos = dedupe.apply(infos, {d: i.duplicate_of or d for d, i in infos.items()})
     infos = stories.update_store(store, infos, articles, analyses, settings)
     store.update_documents(infos.values())
+    # undated reports borrow their story's (or related reports') date context; only the
+    # in-memory analyses change, so stored extraction stays what the document alone says
+    analyses = {**analyses, **datectx.propagate(infos, analyses, {i: a.text for i, a in articles.items()})}
     ordered = [(infos[i], analyses[i]) for i in infos if i in analyses]
     resolution = resolve(ordered)
     store.replace_resolution(resolution.persons, resolution.events)

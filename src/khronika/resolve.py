@@ -394,7 +394,7 @@ def _norm_value(v: str) -> str:
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
 # date_basis=document means the date is the report's own date (an upper bound for the
 # event), not a date the text gives for it.
-_META_DETAILS = frozenset({"date_basis"})
+_META_DETAILS = frozenset({"date_basis", "date_context"})
 
 
 def _stated(m: EventMention) -> str | None:
