@@ -42,11 +42,13 @@ def clean(raw: RawDocument, settings: Settings) -> Article:
     p = load_patterns()
     if not raw.data:
         raise InputRejected(raw.source, "empty", f"{raw.source} is empty")
-    text = _decode(raw)
+    # NUL past the reader's 8 KB binary sniff (or a JSON "\u0000") is no text; PostgreSQL
+    # refuses it in text columns, which failed the whole storage batch and the ingest
+    text = _decode(raw).replace("\x00", "")
     if len(text) > settings.max_text_chars:
         raise InputRejected(raw.source, "too_large",
                             f"{raw.source}: {len(text):,} characters, over max_text_chars={settings.max_text_chars:,}")
-    hints = dict(raw.hints or {})
+    hints = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in (raw.hints or {}).items()}
     page_title = page_author = page_site = page_url = page_date = None
     if raw.kind == "html":
         h = extract_html(text, hints.get("url"))
