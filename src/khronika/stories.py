@@ -56,12 +56,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from functools import lru_cache
-from importlib import resources
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
 
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
