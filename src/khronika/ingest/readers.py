@@ -64,11 +64,13 @@ def document_from_bytes(source: str, data: bytes, kind: str, settings: Settings,
 def read_file(path: str, settings: Settings) -> Iterator[Item]:
     kind = kind_of(path)
     try:
-        if kind == "jsonl":
-            yield from read_jsonl(path, settings)
-            return
-        if kind == "warc":
-            yield from read_warc(path, settings)
+        if kind in ("jsonl", "warc"):
+            n = 0
+            for n, item in enumerate(read_jsonl(path, settings) if kind == "jsonl" else read_warc(path, settings), 1):
+                yield item
+            if n == 0:  # a container that yields nothing must still end with a reason, never silently
+                what = "no non-blank lines" if kind == "jsonl" else "no HTML response records"
+                yield Rejection(path, "empty", f"{path} has {what}")
             return
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
