@@ -402,6 +402,11 @@ def _stated(m: EventMention) -> str | None:
     return None if ("date_basis", "document") in m.details else m.date
 
 
+def _borrowed(m: EventMention) -> bool:
+    """The date was resolved with another report's date context (datectx), not the document's own."""
+    return any(k == "date_context" for k, _ in m.details)
+
+
 def _bound(m: EventMention, published: str | None) -> str | None:
     """Latest possible date of the event: it happened before it was reported."""
     if _stated(m):
@@ -419,7 +424,10 @@ class _E:
 
     @property
     def date(self) -> str | None:
-        dates = [d for m in self.mentions if (d := _stated(m))]
+        # a date the report's own text gives beats one resolved with borrowed context;
+        # among those, the most precise (compatible ones only ever join, see _fit)
+        own = [d for m in self.mentions if (d := _stated(m)) and not _borrowed(m)]
+        dates = own or [d for m in self.mentions if (d := _stated(m))]
         return max(dates, key=len) if dates else None
 
     @property
@@ -442,8 +450,14 @@ class _E:
 def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | None:
     """Score for adding mention ``m`` to ``ev``, or None when it cannot belong."""
     date, mdate = ev.date, _stated(m)
+    borrowed_clash = False
     if not _dates_compatible(date, mdate):
-        return None
+        # a borrowed-context date may be off by its guessed year: in the same story it
+        # still joins, and the disagreement is listed as a conflict
+        own_dates = any(_stated(x) and not _borrowed(x) for x in ev.mentions)
+        if story not in ev.stories or (own_dates and not _borrowed(m)) or m.doc_id in ev.docs():
+            return None
+        borrowed_clash = True
     bound = _bound(m, published)
     if not _not_after(date, bound) or any(not _not_after(mdate, b) for b in ev.bounds):
         return None
@@ -466,7 +480,8 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
     if conflict and not (exact_date or story in ev.stories):
         return None  # different amounts and nothing else tying them: two events
     # ties go to the more widely reported event: a new report is likelier about it
-    return 40 * exact_date + 20 * (story in ev.stories) + 10 * (agree - conflict) + min(len(ev.docs()), 9)
+    return 40 * exact_date + 20 * (story in ev.stories) + 10 * (agree - conflict) + min(len(ev.docs()), 9) \
+        - 30 * borrowed_clash
 
 
 def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
@@ -475,6 +490,13 @@ def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
         for k, v in m.details:
             if k not in _META_DETAILS:
                 by_key[k][_norm_value(v)].append(f"{v} ({m.doc_id})")
+    stated = defaultdict(list)
+    for m in mentions:
+        if d := _stated(m):
+            stated[d].append(m.doc_id)
+    dates = sorted(stated)
+    if any(not _dates_compatible(a, b) for i, a in enumerate(dates) for b in dates[i + 1:]):
+        by_key["date"] = defaultdict(list, {d: [f"{d} ({stated[d][0]})"] for d in dates})
     out = []
     for k in sorted(by_key):
         if len(by_key[k]) > 1:
