@@ -125,6 +125,14 @@ def _arguments(tok: Token, depth: int = 3) -> str:
     for _ in range(depth):
         frontier = [c for f in frontier for c in f.children if c.dep_ in ARG_DEPS]
         words += [c.lower_ for c in frontier]
+    # ... and what a participle or clause hangs from: "The petition, signed by dozens of
+    # officials after it was posted by X"
+    cur = tok
+    for _ in range(depth):
+        if cur.dep_ not in {"acl", "relcl", "advcl", "conj"} or cur.head.i == cur.i:
+            break
+        cur = cur.head
+        words.append(cur.lower_)
     return " " + " ".join(words) + " "
 
 

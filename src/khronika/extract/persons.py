@@ -354,6 +354,7 @@ class Coref:
                 det = next((c.lower_ for c in tok.children if c.dep_ in {"det", "poss"}), None)
                 if det == "the" and tok.lemma_.lower() in anaphors and tok.tag_ == "NN":
                     ref = self._antecedent(tok, sidx, hist, None, False)
+                    ref = self._by_role(tok.lemma_.lower(), ref, hist)
                     if ref:
                         self.refs[tok.i] = ref
                         hist.append((tok.i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
@@ -363,6 +364,30 @@ class Coref:
                     self.refs[tok.i] = ph
                     hist.append((tok.i, sidx, ph, True, self._is_main(tok)))
         self._hist = hist
+
+    def _by_role(self, noun: str, ref: str | None, hist) -> str | None:
+        """"the politician" is someone described as a politician: when the salient pick
+        is described otherwise (a charity founder) and an earlier person fits, take them."""
+        def fits(key: str) -> bool:
+            return any(noun in r.lower() for r in self.t.by_key(key).roles)
+        if ref is None or ref.startswith("u") or fits(ref):
+            return ref
+        mine = len(self.t.by_key(ref).spans)
+        for h in reversed(hist):
+            # an undescribed pick yields only to a person at least as prominent
+            if not h[2].startswith("u") and fits(h[2]) and \
+                    (self.t.by_key(ref).roles or len(self.t.by_key(h[2]).spans) >= mine):
+                return h[2]
+        # nobody described so: a one-mention, undescribed person is rarely "the politician";
+        # the document's most-mentioned person is
+        b = self.t.by_key(ref)
+        if mine <= 1 and not b.roles:
+            known = [h[2] for h in hist if not h[2].startswith("u")]
+            if known:
+                top = max(dict.fromkeys(known), key=lambda k: len(self.t.by_key(k).spans))
+                if len(self.t.by_key(top).spans) > 1:
+                    return top
+        return ref
 
     def _named(self, tok: Token) -> bool:
         return any(c.i in self.t.token_key for c in tok.subtree)
@@ -393,8 +418,11 @@ class Coref:
         if pick and not self._gender_ok(pick, g):
             # "... colleague Elena Kotenochkina ... She was arrested": a recent mention of
             # the right gender beats a salient subject of the wrong one
+            # ... but not one embedded under the pick's own main clause: "X said he felt
+            # Putin was ..." does not make Putin the next "He" when X's gender was mistranslated
+            led = {h[1] for h in hist if h[2] == pick and h[4]}
             recent = [h for h in hist if sidx - 1 <= h[1] <= sidx and not h[2].startswith("u")
-                      and g and self.t.by_key(h[2]).gender() == g]
+                      and (h[4] or h[1] not in led) and g and self.t.by_key(h[2]).gender() == g]
             if recent:
                 pick = recent[-1][2]
         return pick
