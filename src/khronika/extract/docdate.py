@@ -31,8 +31,7 @@ from . import dates as D
 from .resources import load_data
 
 _NUM = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 _WDS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _FRESH = re.compile(
     r"\b(?:the day before|the previous day|yesterday|today|(?:on|this) " + _WDS + ")"
