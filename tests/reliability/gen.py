@@ -182,6 +182,11 @@ def write_hostile_corpus(out: Path, seed: int = 8, n_random: int = 40, big_mb: i
         json.dumps({"url": "http://x.example/2", "title": "t" * 10_000, "date": "not-a-date",
                     "html": "<p>" + GOOD_ARTICLE.replace(GOOD_MARKER, "Pavel Ivanov") + "</p>"}),
         json.dumps({"text": "deep " + "[" * 10_000}),
+        '{"title": "\\udc00 broken title", "text": ' + json.dumps(GOOD_ARTICLE.replace(GOOD_MARKER, "Lev Ponomarev")) + "}",
+        json.dumps({"title": "nul\u0000title", "author": "a\u0000b",
+                    "text": GOOD_ARTICLE.replace(GOOD_MARKER, "Nadezhda Nul").replace(" was ", " was\u0000 ")}),
+        "[" * 50_000,
+        json.dumps({"url": "http://x.example/3", "text": GOOD_ARTICLE.replace(GOOD_MARKER, "Grigory Last")}),
     ]
     body = "\n".join(lines).encode("utf-8") + b"\n" + b"\xff\xfe\xfd not utf8\n" + b'{"text": "truncated'
     put("f_broken.jsonl", body, "JSONL with broken lines")
