@@ -31,6 +31,8 @@ def _analysis(article: Article, doc) -> Analysis:
     ddate = document_date(article.text, article.published_stated)
     table = PersonTable(doc, article.id)
     events = EventFinder(doc, table, article.id, ddate.published, EXTRACT_VERSION).events()
+    if article.title:  # after events: the headline only adds names, never evidence
+        table.add_title(get_nlp()(article.title))
     return Analysis(doc_id=article.id, persons=table.doc_persons(), events=tuple(events), date=ddate,
                     provenance=Provenance("extract", EXTRACT_VERSION))
 

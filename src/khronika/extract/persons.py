@@ -39,9 +39,9 @@ def fold(s: str) -> str:
 
 def clean_name(span: Span) -> tuple[str, list[str]]:
     """Surface form without titles or possessive, and its name tokens."""
-    cues = word_set("roles", "title_cues", lower=False)
+    strip = word_set("roles", "name_strip") | word_set("roles", "title_cues")
     toks = [t.text for t in span]
-    while toks and (toks[0] in cues or toks[0].lower() in {"the", "mr.", "mrs.", "ms."}):
+    while toks and toks[0].lower().rstrip(".") in strip:
         toks = toks[1:]
     toks = [_STRIP.sub("", t) for t in toks if t not in {"'s", "’s", "*"}]
     text = " ".join(toks).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
@@ -212,6 +212,29 @@ class PersonTable:
                         b.place = e.text
                 if b.place is None:
                     b.place = next((e.text for e in span.ents if e.label_ == "LOC"), None)
+
+    def add_title(self, title_doc: Doc) -> None:
+        """Names in the headline (metadata, not text): their spellings become aliases of
+        the person they name, or a person with no span when the body never names them.
+        No events come from here: a headline has no evidence span in the text."""
+        first = word_set("gazetteer", "first_names", lower=False)
+        for ent in title_doc.ents:
+            if ent.label_ != "PERSON" or ent.ent_id_ == GAZ_ID:
+                continue
+            text, names = clean_name(ent)
+            if not names or all(_INITIALS.match(n) for n in names) or (len(names) == 1 and names[0] in first):
+                continue
+            sur = surname_of(names)
+            b = self._find({fold(x.surname): x for x in self.builders}, sur, names)
+            if b is None:
+                if len(names) < 2:
+                    continue  # a bare surname only in the headline says too little
+                b = _Builder(key=f"p{len(self.builders)}", surname=sur)
+                self.builders.append(b)
+            if text not in b.forms:
+                b.forms.append(text)
+            if len(names) >= 2 and names not in b.full:
+                b.full.append(names)
 
     def doc_persons(self) -> tuple[DocPerson, ...]:
         return tuple(DocPerson(doc_id=self.doc_id, key=b.key, name=b.name(), aliases=tuple(b.forms),
