@@ -15,7 +15,12 @@ from . import queries
 from .render import not_found
 
 router = APIRouter(prefix="/api", tags=["api"])
-IdPath = Path(..., pattern=queries.ID_RE.pattern, description="record id")
+
+
+def IdPath() -> Any:  # noqa: N802 - reads like the Path() it returns
+    """A fresh Path() per route: one shared instance takes the first route's parameter name
+    (person_id), so /api/event/{event_id} and /api/document/{doc_id} answered 422 always."""
+    return Path(..., pattern=queries.ID_RE.pattern, description="record id")
 
 
 def _snap(request: Request) -> tuple[Any, queries.Snapshot]:
@@ -39,7 +44,7 @@ def people(request: Request, place: str | None = Query(None, max_length=200, des
 
 
 @router.get("/person/{person_id}", summary="One person: aliases, roles, timeline with sources")
-def person(request: Request, person_id: str = IdPath) -> dict[str, Any]:
+def person(request: Request, person_id: str = IdPath()) -> dict[str, Any]:
     store, snap = _snap(request)
     data = queries.person(store, snap, snap.redirects.get(person_id, person_id))
     if data is None:
@@ -48,7 +53,7 @@ def person(request: Request, person_id: str = IdPath) -> dict[str, Any]:
 
 
 @router.get("/event/{event_id}", summary="One event with every source and its review history")
-def event(request: Request, event_id: str = IdPath) -> dict[str, Any]:
+def event(request: Request, event_id: str = IdPath()) -> dict[str, Any]:
     _, snap = _snap(request)
     data = queries.event(snap, event_id)
     if data is None:
@@ -57,7 +62,7 @@ def event(request: Request, event_id: str = IdPath) -> dict[str, Any]:
 
 
 @router.get("/document/{doc_id}", summary="One document: clean text, metadata, evidence spans, duplicates")
-def document(request: Request, doc_id: str = IdPath) -> dict[str, Any]:
+def document(request: Request, doc_id: str = IdPath()) -> dict[str, Any]:
     store, snap = _snap(request)
     data = queries.document(store, snap, doc_id)
     if data is None:
