@@ -66,7 +66,8 @@ def read_file(path: str, settings: Settings) -> Iterator[Item]:
     try:
         if kind in ("jsonl", "warc"):
             n = 0
-            for n, item in enumerate(read_jsonl(path, settings) if kind == "jsonl" else read_warc(path, settings), 1):
+            for item in read_jsonl(path, settings) if kind == "jsonl" else read_warc(path, settings):
+                n += 1
                 yield item
             if n == 0:  # a container that yields nothing must still end with a reason, never silently
                 what = "no non-blank lines" if kind == "jsonl" else "no HTML response records"
