@@ -8,6 +8,7 @@ a bug in the store cannot hide itself.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -51,10 +52,8 @@ def start(args: list[str], log: Path, **extra_env: str) -> subprocess.Popen:
 
 def sigkill(proc: subprocess.Popen) -> None:
     """SIGKILL the child's whole process group (it runs in its own session)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait(timeout=30)
 
 
@@ -310,6 +309,7 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
     locked: int = 0
     seconds: float = 0.0
+    unexpected: list[str] = field(default_factory=list)  # non-200/404 answers, first few
 
 
 READ_PATHS = ["/", "/index.json", "/people", "/people.json", "/review", "/review.json", "/search?q=detained",
@@ -366,6 +366,8 @@ def http_load(base: str, seconds: float, threads: int = 4, max_requests: int = 2
                     res.by_status[status] += 1
                     if "database is locked" in body:
                         res.locked += 1
+                    if status not in (200, 404) and len(res.unexpected) < 20:
+                        res.unexpected.append(f"{path} -> {status}: {body[:200]}")
                     if status == 0 or status >= 500:
                         res.errors.append(f"{path} -> {status}: {body[:200]}")
 
