@@ -187,6 +187,14 @@ class PersonTable:
             if tok.dep_ == "appos" and tok.head.lemma_.lower() in role_nouns and tok.head.i not in self.token_key:
                 head = tok.head
                 phrases.append([t for t in _phrase(head) if t.i < tok.i and not (tok.left_edge.i <= t.i <= tok.right_edge.i)])
+            start = tok.i
+            while start - 1 >= 0 and self.token_key.get(start - 1) == self.token_key.get(tok.i):
+                start -= 1
+            prev = self.doc[start - 1] if start > 0 else None
+            if prev is not None and prev.i not in self.token_key and prev.head.i == tok.head.i != tok.i \
+                    and prev.dep_ == tok.dep_ and prev.lemma_.lower() in role_nouns:
+                # misparsed title: "The opposition politician Ilya Yashin" as two sibling subjects
+                phrases.append(list(prev.subtree))
             lefts = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i not in self.token_key
                      and t.sent == tok.sent]
             if lefts:
