@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from .extract.docdate import anchor
 from .models import Analysis, DocPerson, DocumentInfo, Event, EventMention, Person, Source
 from .names import ParsedName, is_known_given, latin, name_key, parse_name, surname_stem
 
@@ -407,6 +408,14 @@ def _borrowed(m: EventMention) -> bool:
     return any(k == "date_context" for k, _ in m.details)
 
 
+def _report_date(info: DocumentInfo, an: Analysis) -> str | None:
+    """The document's date as an upper bound for what it reports: not the text's
+    latest-date-written fallback (a lower bound), which only a stated date overrides."""
+    if info.published and info.published == an.date.published and info.published != info.published_stated:
+        return anchor(an.date)
+    return info.published
+
+
 def _bound(m: EventMention, published: str | None) -> str | None:
     """Latest possible date of the event: it happened before it was reported."""
     if _stated(m):
@@ -432,8 +441,9 @@ class _E:
 
     @property
     def estimate(self) -> str | None:
-        """Date to show when no source states one: the earliest report date."""
-        return self.date or (min(self.bounds) if self.bounds else None)
+        """Date to show when no source states one: the earliest report date, at month
+        precision at most (it says when the event was known, not when it happened)."""
+        return self.date or (min(self.bounds)[:7] if self.bounds else None)
 
     def docs(self) -> set[str]:
         return {m.doc_id for m in self.mentions}
@@ -507,6 +517,7 @@ def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
 def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: Sequence[Person],
                        person_of: Mapping[Member, str]) -> list[Event]:
     infos = {info.id: info for info, _ in items}
+    reports = {info.id: _report_date(info, an) for info, an in items}
     names = {p.id: p.name for p in persons}
     groups: dict[tuple[str, str], list[EventMention]] = defaultdict(list)
     for _info, an in items:
@@ -524,7 +535,7 @@ def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: 
         for m in ms:
             info = infos.get(m.doc_id)
             story = _story(info, m.doc_id, infos)
-            published = info.published if info else None
+            published = reports.get(m.doc_id)
             scored = [(s, -k) for k, ev in enumerate(built)
                       if (s := _fit(ev, m, story, published)) is not None]
             if scored:

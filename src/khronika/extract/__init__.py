@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..models import Analysis, Article, Provenance
-from .docdate import document_date
+from .docdate import anchor, document_date
 from .events import EventFinder
 from .nlp import get_nlp
 from .persons import PersonTable
 from .resources import load_ontology
 
-EXTRACT_VERSION = "0.3.1"
+EXTRACT_VERSION = "0.4.1"
 
 __all__ = ["EXTRACT_VERSION", "analyse", "analyse_many", "load_ontology"]
 
@@ -30,7 +30,7 @@ __all__ = ["EXTRACT_VERSION", "analyse", "analyse_many", "load_ontology"]
 def _analysis(article: Article, doc) -> Analysis:
     ddate = document_date(article.text, article.published_stated)
     table = PersonTable(doc, article.id)
-    events = EventFinder(doc, table, article.id, ddate.published, EXTRACT_VERSION).events()
+    events = EventFinder(doc, table, article.id, anchor(ddate), EXTRACT_VERSION).events()
     if article.title:  # after events: the headline only adds names, never evidence
         table.add_title(get_nlp()(article.title))
     return Analysis(doc_id=article.id, persons=table.doc_persons(), events=tuple(events), date=ddate,

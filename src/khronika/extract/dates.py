@@ -12,7 +12,12 @@ start of the war for a war-related report): the first consistent year on or afte
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -30,6 +35,12 @@ _RE_DOTS = re.compile(r"\b(\d\d)\.(\d\d)\.((?:19|20)\d\d)\b")
 _RE_MY = re.compile(rf"\b{_MON}\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I)
 _RE_MD = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)
 _RE_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)
+# a range dates its start: "from August 24 to August 25, 2022", "24-25 August 2022"
+_TO = r"\s*(?:to|until|till|through|and|-|\u2013|\u2014)\s*"
+_RE_RANGE_MDY = re.compile(
+    rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?{_TO}(?:{_MON}\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
+_RE_RANGE_DMY = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?{_MON})?{_TO}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+((?:19|20)\d\d)\b", re.I)
 _RE_Y = re.compile(r"\b((?:19|20)\d\d)\b")
 _RE_M = re.compile(rf"\b(last|this|in|since|early|late|mid|on|by|until|of)?\s*-?{_MON}\b", re.I)
 _RE_WD = re.compile(r"\b(last|this|on|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
@@ -124,6 +135,12 @@ def year_before(mo: int, d: int | None, anchor: tuple[int, int | None, int | Non
 
 def absolute(text: str) -> str | None:
     """A date with its year written out, or None."""
+    m = _RE_RANGE_MDY.search(text)
+    if m and (mo := _month(m[1])) and _safe(int(m[4]), mo, int(m[2])):
+        return fmt(int(m[4]), mo, int(m[2]))
+    m = _RE_RANGE_DMY.search(text)
+    if m and (mo := _month(m[2] or m[3])) and _safe(int(m[4]), mo, int(m[1])):
+        return fmt(int(m[4]), mo, int(m[1]))
     for rx, order in ((_RE_MDY, "mdy"), (_RE_DMY, "dmy")):
         m = rx.search(text)
         if m:
@@ -213,3 +230,177 @@ def resolve(text: str, anchor: str | None, floor: date | None = None) -> str | N
             y -= 1
         return fmt(y, mo)
     return None
+
+
+# -- attaching a date to an event trigger ---------------------------------------------
+#
+# A date in a sentence belongs to the event whose clause it sits in. Climbing the
+# dependency tree from the date to the first verb finds that clause; on the way, a
+# temporal-anchor preposition with a noun of its own ("opened a case after his live
+# stream on April 7") hands the date to that noun: it dates the earlier happening, not
+# the verb. A trigger shares a date with another clause only where English shares it:
+# an xcomp, a clause reported by a report verb, a "when" clause, a conjunct without
+# its own subject ("On May 19 the court found X guilty and imposed a fine"), and a
+# relative clause whose head noun is dated ("the video published on July 1, in which
+# X spoke").
+
+DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|-year|decades?)\b", re.I)
+RELATIVE = re.compile(r"\b(last|this|ago|earlier|yesterday|today|previous|past|next)\b", re.I)
+REPORT_VERBS = frozenset({"report", "say", "tell", "write", "announce", "confirm", "learn"})
+# prepositions that place their object's happening relative to the clause's
+ANCHOR_PREPS = frozenset({"after", "before", "following", "since", "until", "till", "prior", "ahead", "amid"})
+_LEAD_WORDS = frozenset({"on", "in", "since", "last", "this", "by"})
+_VERBAL = frozenset({"VERB", "AUX"})
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A trigger's date: ``basis`` 'text' (the sentence dates it) or 'document' (the
+    report date, month precision, an upper bound); ``text`` the raw expression."""
+
+    date: str | None = None
+    basis: str | None = None
+    text: str | None = None
+
+    def details(self) -> tuple[tuple[str, str], ...]:
+        out: tuple[tuple[str, str], ...] = (("date_basis", self.basis),) if self.basis else ()
+        return out + ((("date_text", self.text),) if self.text else ())
+
+
+def _governor(root: Token) -> tuple[Token, bool]:
+    """(first verbal ancestor of a date, whether the climb crossed an anchor preposition
+    that has a noun of its own between it and the date)."""
+    gov, crossed, prev = root, False, None
+    while gov.pos_ not in _VERBAL and gov.head.i != gov.i:
+        prev, gov = gov, gov.head
+        if gov.dep_ == "prep" and gov.lower_ in ANCHOR_PREPS and prev is not None and prev.pos_ in {"NOUN", "PROPN"} \
+                and prev.ent_type_ != "DATE":
+            crossed = True
+    return gov, crossed
+
+
+def _shares_with_head(tok: Token) -> bool:
+    """Clauses that take their head clause's date when they have none of their own."""
+    head = tok.head
+    if head.i == tok.i:
+        return False
+    if tok.dep_ == "xcomp":
+        return True
+    if tok.dep_ == "ccomp" and head.lemma_.lower() in REPORT_VERBS:
+        return True  # "reported this week that authorities placed X"
+    if tok.dep_ == "advcl" and any(c.lower_ == "when" for c in tok.children):
+        return True  # "emerged last week when X called on"
+    if tok.dep_ == "conj" and tok.pos_ in _VERBAL and head.pos_ in _VERBAL \
+            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in tok.children):
+        return True  # "On May 19 the court found X guilty and imposed a fine"
+    return False
+
+
+def _clause(tok: Token) -> Token:
+    """The verb whose clause a (possibly nominal) trigger is in: itself for a verb."""
+    cur = tok
+    while cur.pos_ not in _VERBAL and cur.head.i != cur.i:
+        cur = cur.head
+    return cur
+
+
+def _expression(e: Span) -> str:
+    prev = e.doc[e.start - 1].lower_ if e.start > 0 else ""
+    return f"{prev} {e.text}" if prev in _LEAD_WORDS else e.text
+
+
+def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -> EventDate:
+    """The date of the event triggered by ``tok``: the nearest date expression of its own
+    clause, else one its clause shares (see above), else - for a lede or present-perfect
+    report, ``report_ok`` - the document's month as an upper bound."""
+    own_clause = _clause(tok)
+    nominal = tok.pos_ in {"NOUN", "PROPN"}
+    cands = []
+    for e in sent.ents:
+        if e.label_ != "DATE" or (DURATION.search(e.text) and not RELATIVE.search(e.text)):
+            continue
+        gov, crossed = _governor(e.root)
+        if crossed and not (nominal and tok in list(e.root.ancestors)):
+            continue  # dates the anchor noun ("after his live stream on April 7")
+        if gov.i == tok.i or (nominal and gov.i == own_clause.i) \
+                or (tok.dep_ in {"relcl", "acl"} and e.start <= tok.head.i < e.end):  # "on July 1, when X spoke"
+            tier = 0
+        elif _shares_with_head(tok) and gov.i == tok.head.i:
+            tier = 1
+        elif nominal and _shares_with_head(own_clause) and gov.i == own_clause.head.i:
+            tier = 1
+        elif tok.dep_ in {"relcl", "acl"} and _dates_noun(gov, e, tok.head):
+            tier = 1  # "the video published on July 1, in which X spoke"
+        else:
+            continue
+        text = _expression(e)
+        got = resolve(text, anchor)
+        if got:
+            cands.append((tier, abs(e.root.i - tok.i), got, text))
+    if cands:
+        _, _, got, text = min(cands)
+        return EventDate(got, "text", text)
+    p = parse(anchor)
+    if p and report_ok:
+        return EventDate(fmt(p[0], p[1]), "document")
+    return EventDate()
+
+
+def _dates_noun(gov: Token, e: Span, noun: Token) -> bool:
+    """The date modifies ``noun`` directly or through a participle/relative clause of it."""
+    if gov.i == noun.i:
+        return True
+    return gov.dep_ in {"acl", "relcl"} and gov.head.i == noun.i
+
+
+# -- combining the dates of two mentions of one event ---------------------------------
+
+Details = tuple[tuple[str, str], ...]
+DATE_KEYS = frozenset({"date_basis", "date_text"})
+
+
+def stated(date: str | None, details: Details) -> str | None:
+    """The date the text gives, or None when ``date`` is only the report date (a bound)."""
+    return None if ("date_basis", "document") in details else date
+
+
+def not_after(date: str | None, bound: str | None) -> bool:
+    """``date`` can precede ``bound`` (compared at the coarser precision)."""
+    if not date or not bound:
+        return True
+    n = min(len(date), len(bound))
+    return date[:n] <= bound[:n]
+
+
+def refines(a: str | None, b: str | None) -> bool:
+    """Same date, one a refinement of the other, or unknown."""
+    if not a or not b:
+        return True
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def compatible(a: str | None, a_details: Details, b: str | None, b_details: Details) -> bool:
+    """Two mentions' dates can be one event's: stated dates refine each other, and a
+    report date is an upper bound the other's stated date must not pass."""
+    sa, sb = stated(a, a_details), stated(b, b_details)
+    if sa and sb:
+        return refines(sa, sb)
+    if sa or sb:
+        return not_after(sa or sb, b if sa else a)
+    return True
+
+
+def combine(a: str | None, a_details: Details, b: str | None, b_details: Details) -> tuple[str | None, Details]:
+    """(date, date details) for the merged mention: the most precise stated date, else
+    the earliest report date."""
+    sa, sb = stated(a, a_details), stated(b, b_details)
+    picks = [(d, det) for d, det in ((sa, a_details), (sb, b_details)) if d]
+    if picks:
+        d, det = max(picks, key=lambda p: len(p[0]))
+    else:
+        bounds = [(d, det) for d, det in ((a, a_details), (b, b_details)) if d]
+        if not bounds:
+            return None, ()
+        d, det = min(bounds, key=lambda p: p[0])
+    return d, tuple(kv for kv in det if kv[0] in DATE_KEYS)

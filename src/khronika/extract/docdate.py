@@ -168,6 +168,18 @@ def fresh_evidence(text: str) -> tuple[str, str] | None:
     return D.fmt(got[0], mo), f"{m[0]!r}: written just after {D.fmt(got[0], mo, day)} ({got[1]})"
 
 
+WEAK_EVIDENCE = "latest date written"  # the lower-bound fallback below
+
+
+def anchor(ddate: DocumentDate) -> str | None:
+    """The document date to resolve relative expressions against and to date undated
+    reports with (as an upper bound): not the latest-date-written fallback, which is
+    only a lower bound ("From February 24, 2022 to this day" in a September text)."""
+    if ddate.evidence and ddate.evidence.startswith(WEAK_EVIDENCE):
+        return None
+    return ddate.published
+
+
 def document_date(text: str, stated: str | None) -> DocumentDate:
     limit = load_data("anchors").get("suspect_months", 3)
     ev = anchor_evidence(text) or fresh_evidence(text)
@@ -184,5 +196,5 @@ def document_date(text: str, stated: str | None) -> DocumentDate:
     if known:
         latest = max(known, key=lambda p: (p[0], p[1] or 0, p[2] or 0))
         return DocumentDate(published=D.fmt(latest[0], latest[1]), suspect=False,
-                            evidence=f"latest date written in the text ({D.fmt(*latest)})")
+                            evidence=f"{WEAK_EVIDENCE} in the text ({D.fmt(*latest)})")
     return DocumentDate(published=None)

@@ -141,7 +141,7 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
         return False
     if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
         return False
-    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
+    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok)):
         return False
     if rule.voice and (rule.voice == "passive") != _passive(tok):
         return False
@@ -175,10 +175,8 @@ def _hypothetical(tok: Token) -> bool:
     for _ in range(4):
         if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
             break
-        prev, cur = cur, cur.head
+        cur = cur.head
         if cur.lemma_.lower() in governors or cur.lower_ in governors:
-            if _executed_order(prev, cur):
-                continue
             return True
         if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
             return True
@@ -189,29 +187,8 @@ def _hypothetical(tok: Token) -> bool:
     return False
 
 
-def _executed_order(trigger: Token, governor: Token) -> bool:
-    """"the court ordered X detained for 14 days" reports an order carried out: a bare
-    past participle (no "to", no modal) under "order" is a fact, unlike "ordered to"."""
-    return governor.lemma_.lower() == "order" and trigger.tag_ in {"VBN", "VBD"} \
-        and not any(c.lower_ == "to" or c.dep_ == "aux" for c in trigger.children)
-
-
-def _modified(tok: Token) -> list[Token]:
-    """The noun a participle modifies: "the video published by X" (object of "publish")."""
-    return [tok.head] if tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.i != tok.i else []
-
-
-def _small_clause(tok: Token) -> bool:
-    """A participle clause under "order/have": "the court ordered X detained" (X is detained)."""
-    return tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"ccomp", "oprd", "xcomp"} \
-        and tok.head.lemma_.lower() in {"order", "have", "get", "want"} \
-        and not any(c.dep_ in {"aux", "auxpass"} or c.lower_ == "to" for c in tok.children)
-
-
 def _passive(tok: Token) -> bool:
     if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
-        return True
-    if _small_clause(tok):
         return True
     if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
         return False
@@ -247,8 +224,6 @@ class EventFinder:
 
     def _own_subject(self, tok: Token) -> list[Token]:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
-        if not subj and _small_clause(tok):
-            subj = self._slot(tok.head, {"dobj"})  # "ordered X detained": X is the clause's subject
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
         if not subj:
@@ -303,11 +278,7 @@ class EventFinder:
             return keys, None, bool(src)
         # target role
         if passive:
-            keys = [k for s in subj for k in t.persons_in(s)]
-            if not keys:  # "the criminal case against X was initiated"
-                keys = [k for s in subj for p in s.children if p.dep_ == "prep" and p.lower_ in {"against", "on"}
-                        for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
-            keys += self._included(tok)
+            keys = [k for s in subj for k in t.persons_in(s)] + self._included(tok)
             agent = _np_text(agents[0]) if agents else None
             return keys, agent, bool(subj)
         objs = self._slot(tok, {"dobj", "dative"})
@@ -337,8 +308,6 @@ class EventFinder:
                 if p.dep_ == "prep" and p.lower_ in {"of", "on", "against", "for", "to"}:
                     keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
         head = tok.head
-        if not keys and tok.dep_ == "pobj" and head.lower_ == "of" and head.head.dep_ in {"dobj", "attr"}:
-            tok, head = head.head, head.head.head  # "received 14 days of administrative arrest"
         if not keys and tok.dep_ in {"dobj", "attr"} and head.lemma_.lower() in {"receive", "get", "serve", "pay", "face", "post", "publish", "share", "record", "give", "hand", "impose"}:
             if head.lemma_.lower() in {"give", "hand", "impose"}:
                 for p in head.children:
@@ -382,40 +351,11 @@ class EventFinder:
         return [best] if best else []
 
     # -- dates ---------------------------------------------------------------------
-    def _date(self, tok: Token, sent: Span) -> tuple[str | None, str | None]:
-        """(date, basis): basis 'text' when the sentence dates it, 'document' when estimated."""
-        cands = []
-        for e in sent.ents:
-            if e.label_ != "DATE":
-                continue
-            if _DURATION.search(e.text) and not _RELATIVE.search(e.text):
-                continue
-            gov = e.root
-            while gov.pos_ not in {"VERB", "AUX"} and gov.head.i != gov.i:
-                gov = gov.head
-            # a date belongs to its own clause: "arrested last week", not "told ... on Thursday"
-            # ... or is shared with its head: "reported this week that authorities placed X",
-            # "emerged last week when X called on"
-            shared = tok.dep_ == "xcomp" or (tok.dep_ == "ccomp" and tok.head.lemma_.lower() in REPORT_VERBS) \
-                or (tok.dep_ == "advcl" and any(c.lower_ == "when" for c in tok.children))
-            related = gov.i == tok.i or (shared and gov.i == tok.head.i) \
-                or (tok.pos_ in {"NOUN", "PROPN"} and gov.i == tok.head.i)
-            if not related:
-                continue
-            prev = tok.doc[e.start - 1].lower_ if e.start > 0 else ""
-            text = f"{prev} {e.text}" if prev in {"on", "in", "since", "last", "this", "by"} else e.text
-            got = D.resolve(text, self.doc_date)
-            if got:
-                cands.append((abs(e.root.i - tok.i), got))
-        if cands:
-            return min(cands)[1], "text"
-        # an undated report is news as of the document's month (month precision at most;
-        # the scorer and users see it as an estimate: details carry date_basis=document)
+    def _date(self, tok: Token, sent: Span) -> D.EventDate:
+        """The trigger's date (see ``dates.attach``); an undated report is news as of the
+        document's month only in the headline/lede or in the present perfect."""
         lede = sent.start < 80 or any(c.lower_ in {"has", "have"} and c.dep_ == "aux" for c in tok.children)
-        if self.doc_date and lede:  # headline/lede or present perfect: the news itself
-            p = D.parse(self.doc_date)
-            return (D.fmt(p[0], p[1]), "document") if p else (None, None)
-        return None, None
+        return D.attach(tok, sent, self.doc_date, report_ok=lede)
 
     # -- main ----------------------------------------------------------------------------
     def events(self) -> list[EventMention]:
@@ -445,8 +385,8 @@ class EventFinder:
                     continue
                 start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
                 evidence = sent.text.strip()
-                date, basis = self._date(tok, sent)
-                details: tuple[tuple[str, str], ...] = (("date_basis", basis),) if basis else ()
+                when = self._date(tok, sent)
+                date, details = when.date, when.details()
                 if rule.type == "fine":
                     money = [e.text for e in sent.ents if e.label_ == "MONEY"]
                     details += (("amount", money[0]),) if money else ()
@@ -474,12 +414,14 @@ def merge_mentions(found: list[EventMention]) -> list[EventMention]:
     for ev in found:
         for i, prev in enumerate(out):
             if prev.type == ev.type and prev.subject_key == ev.subject_key and prev.subject_key is not None \
-                    and _compatible(prev.date, ev.date):
+                    and D.compatible(prev.date, prev.details, ev.date, ev.details):
                 from dataclasses import replace
-                date = max([d for d in (prev.date, ev.date) if d], key=len, default=None)
+                date, dated = D.combine(prev.date, prev.details, ev.date, ev.details)
+                rest = tuple(kv for kv in prev.details if kv[0] not in D.DATE_KEYS)
+                rest += tuple(kv for kv in ev.details if kv[0] not in D.DATE_KEYS | {k for k, _ in rest})
                 status = "reported" if "reported" in (prev.status, ev.status) else "unconfirmed"
                 out[i] = replace(prev, date=date, status=status, agent=prev.agent or ev.agent,
-                                 confidence=max(prev.confidence, ev.confidence), details=prev.details or ev.details)
+                                 confidence=max(prev.confidence, ev.confidence), details=dated + rest)
                 break
         else:
             out.append(ev)
