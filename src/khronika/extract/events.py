@@ -141,7 +141,7 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
         return False
     if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
         return False
-    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok)):
+    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
         return False
     if rule.voice and (rule.voice == "passive") != _passive(tok):
         return False
@@ -175,8 +175,10 @@ def _hypothetical(tok: Token) -> bool:
     for _ in range(4):
         if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
             break
-        cur = cur.head
+        prev, cur = cur, cur.head
         if cur.lemma_.lower() in governors or cur.lower_ in governors:
+            if _executed_order(prev, cur):
+                continue
             return True
         if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
             return True
@@ -187,8 +189,29 @@ def _hypothetical(tok: Token) -> bool:
     return False
 
 
+def _executed_order(trigger: Token, governor: Token) -> bool:
+    """"the court ordered X detained for 14 days" reports an order carried out: a bare
+    past participle (no "to", no modal) under "order" is a fact, unlike "ordered to"."""
+    return governor.lemma_.lower() == "order" and trigger.tag_ in {"VBN", "VBD"} \
+        and not any(c.lower_ == "to" or c.dep_ == "aux" for c in trigger.children)
+
+
+def _modified(tok: Token) -> list[Token]:
+    """The noun a participle modifies: "the video published by X" (object of "publish")."""
+    return [tok.head] if tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.i != tok.i else []
+
+
+def _small_clause(tok: Token) -> bool:
+    """A participle clause under "order/have": "the court ordered X detained" (X is detained)."""
+    return tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"ccomp", "oprd", "xcomp"} \
+        and tok.head.lemma_.lower() in {"order", "have", "get", "want"} \
+        and not any(c.dep_ in {"aux", "auxpass"} or c.lower_ == "to" for c in tok.children)
+
+
 def _passive(tok: Token) -> bool:
     if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+        return True
+    if _small_clause(tok):
         return True
     if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
         return False
@@ -224,6 +247,8 @@ class EventFinder:
 
     def _own_subject(self, tok: Token) -> list[Token]:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
+        if not subj and _small_clause(tok):
+            subj = self._slot(tok.head, {"dobj"})  # "ordered X detained": X is the clause's subject
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
         if not subj:
@@ -278,7 +303,11 @@ class EventFinder:
             return keys, None, bool(src)
         # target role
         if passive:
-            keys = [k for s in subj for k in t.persons_in(s)] + self._included(tok)
+            keys = [k for s in subj for k in t.persons_in(s)]
+            if not keys:  # "the criminal case against X was initiated"
+                keys = [k for s in subj for p in s.children if p.dep_ == "prep" and p.lower_ in {"against", "on"}
+                        for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
+            keys += self._included(tok)
             agent = _np_text(agents[0]) if agents else None
             return keys, agent, bool(subj)
         objs = self._slot(tok, {"dobj", "dative"})
@@ -308,6 +337,8 @@ class EventFinder:
                 if p.dep_ == "prep" and p.lower_ in {"of", "on", "against", "for", "to"}:
                     keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
         head = tok.head
+        if not keys and tok.dep_ == "pobj" and head.lower_ == "of" and head.head.dep_ in {"dobj", "attr"}:
+            tok, head = head.head, head.head.head  # "received 14 days of administrative arrest"
         if not keys and tok.dep_ in {"dobj", "attr"} and head.lemma_.lower() in {"receive", "get", "serve", "pay", "face", "post", "publish", "share", "record", "give", "hand", "impose"}:
             if head.lemma_.lower() in {"give", "hand", "impose"}:
                 for p in head.children:
