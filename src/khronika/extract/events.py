@@ -201,6 +201,17 @@ def _modified(tok: Token) -> list[Token]:
     return [tok.head] if tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.i != tok.i else []
 
 
+_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+
+
+def _number(tok: Token) -> int | None:
+    low = tok.lower_
+    if low.isdigit():
+        return int(low)
+    return _NUMBERS.get(low)
+
+
 def _small_clause(tok: Token) -> bool:
     """A participle clause under "order/have": "the court ordered X detained" (X is detained)."""
     return tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"ccomp", "oprd", "xcomp"} \
@@ -370,6 +381,37 @@ class EventFinder:
                     out += self.t.persons_in(x)
         return out
 
+    def _counted_group(self, tok: Token, found: list[EventMention]) -> list[str]:
+        """A counted plural ("five of them", "the five deputies") refers back to an
+        explicitly enumerated set: the most recent run of same-type events whose named
+        subjects number exactly that count. No count, or no set of that size: nobody
+        (a miss is better than a wrong attribution)."""
+        roles = word_set("roles", "role_nouns")
+        slots = self._own_subject(tok) if _passive(tok) else self._slot(tok, {"dobj"})
+        for s in slots:
+            n = None
+            if s.like_num and any(c.dep_ == "prep" and c.lower_ == "of" and any(
+                    g.lower_ in {"them", "those"} or g.lemma_.lower() in roles for g in c.children) for c in s.children):
+                n = _number(s)
+            elif s.lemma_.lower() in roles and s.tag_ == "NNS":
+                n = next((_number(c) for c in s.children if c.dep_ == "nummod"), None)
+            if not n or n < 2:
+                continue
+            runs: list[list[str]] = []
+            last_type = None
+            for ev in found:
+                if ev.subject_key is None:
+                    continue
+                if ev.type != last_type:
+                    runs.append([])
+                    last_type = ev.type
+                runs[-1].append(ev.subject_key)
+            for run in reversed(runs):
+                members = list(dict.fromkeys(run))
+                if len(members) == n:
+                    return members
+        return []
+
     def _fallback(self, sent: Span, tok: Token) -> list[str]:
         """Nearest person before the trigger in the same sentence (names or pronouns)."""
         best = None
@@ -402,13 +444,21 @@ class EventFinder:
                 if rule is None or _hypothetical(tok):
                     continue
                 role = self.ontology[rule.type]["role"]
-                keys, agent, syntactic = self._subjects(tok, role)
+                self.t.first_person_ok = self.ontology[rule.type].get("family") == "dissent"
+                try:
+                    keys, agent, syntactic = self._subjects(tok, role)
+                finally:
+                    self.t.first_person_ok = False
                 conf = rule.confidence
                 if not keys and rule.patient_subject and role == "target" and not _passive(tok):
                     # machine-translated impersonal Russian: "A, B and C ... instituted
                     # administrative cases for discrediting the army" (cases against them)
                     keys = [k for x in self._slot(tok, {"nsubj"}) for k in self.t.persons_in(x)]
                     agent, conf = None, conf * 0.8
+                if not keys and role == "target" and tok.pos_ not in {"NOUN", "PROPN"}:
+                    # "five of them were charged" after five named deputies were fined
+                    keys = self._counted_group(tok, found)
+                    conf *= 0.8
                 if not keys and not syntactic and tok.pos_ in {"NOUN", "PROPN"}:
                     keys = self._fallback(sent, tok)
                     conf *= 0.6

@@ -26,6 +26,7 @@ LINK_DEPS = {"appos", "compound", "conj", "flat"}
 MALE = {"he", "him", "his", "himself"}
 FEMALE = {"she", "her", "hers", "herself"}
 OBJECT_PRONOUNS = {"him", "her", "himself", "herself"}
+FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
 _NAME_TOKEN = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)$")
 _INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?){1,2}$")
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$")
@@ -109,8 +110,12 @@ class PersonTable:
         self.builders: list[_Builder] = []
         self.token_key: dict[int, str] = {}  # every token of a name mention -> key
         self.root_key: dict[int, str] = {}
+        # quoted "I/we/our" stand for the quote's speaker only for acts of dissent
+        # (the speaker's own appeal or statement); the event finder switches this on
+        self.first_person_ok = False
         self._collect()
         self.coref = Coref(self)
+        self.coref.quotes()
 
     # -- mentions and linking -------------------------------------------------
     def _collect(self) -> None:
@@ -299,6 +304,8 @@ class PersonTable:
             out += self.persons_in(tok.head.head, depth + 1)
         elif tok.i in self.coref.refs:
             out.append(self.coref.refs[tok.i])
+        elif self.first_person_ok and tok.i in self.coref.first_person:
+            out.append(self.coref.first_person[tok.i])
         else:
             if tok.lemma_.lower() in word_set("roles", "role_nouns") or tok.lower_ in word_set("roles", "role_nouns"):
                 # "signed by four deputies: A, B, C and D" (the parser hangs the list elsewhere)
@@ -342,9 +349,76 @@ class Coref:
     def __init__(self, table: PersonTable):
         self.t = table
         self.refs: dict[int, str] = {}
+        self.first_person: dict[int, str] = {}  # I/we/my/our inside a quote -> its speaker
         self._placeholders: dict[str, int] = {}
         self._run()
         self._finalise()
+
+    # -- first person inside attributed quotations ---------------------------------
+    def quotes(self) -> None:
+        """"'We decided to make our appeal so short ...,' Thorstrom said": I/we/my/our
+        inside a quotation belong to its speaker, named by a speech verb right after
+        the closing quote ("..., X said" / "..., said X") or before an opening one
+        that follows a colon ("X told CNN: '...'"). Unattributed quotes map nobody."""
+        doc = self.t.doc
+        speech = word_set("roles", "speech_verbs") | {"say", "tell", "write", "add", "state", "explain", "note"}
+        spans, open_at, straight = [], None, None
+        for tok in doc:
+            x = tok.text
+            if x in {"“", "«"}:
+                open_at = tok.i
+            elif x in {"”", "»"} and open_at is not None:
+                spans.append((open_at, tok.i))
+                open_at = None
+            elif x == '"':
+                if straight is None:
+                    straight = tok.i
+                else:
+                    spans.append((straight, tok.i))
+                    straight = None
+        for a, b in spans:
+            inner = [t for t in doc[a + 1:b] if t.lower_ in FIRST_PERSON]
+            if not inner:
+                continue
+            who = self._speaker_after(b, speech) or self._speaker_before(a, speech)
+            if who:
+                for t in inner:
+                    self.first_person[t.i] = who
+
+    def _person_at(self, tok: Token) -> str | None:
+        return self.t.token_key.get(tok.i) or self.refs.get(tok.i)
+
+    def _speaker_after(self, close: int, speech: set[str]) -> str | None:
+        doc = self.t.doc
+        window = [t for t in doc[close + 1: min(len(doc), close + 7)] if not t.is_space]
+        verb = next((t for t in window[:5] if t.lower_ in speech or (t.pos_ == "VERB" and t.lemma_.lower() in speech)), None)
+        if verb is None:
+            return None
+        for t in window:
+            if t.i in self.t.token_key or (t.i in self.refs and t.pos_ == "PRON"):
+                # the speaker is the speech verb's subject or adjacent to it
+                if abs(t.i - verb.i) <= 3:
+                    return self._person_at(t)
+            if t.is_punct and t.text in {".", "!", "?", "“"} and t.i > verb.i:
+                break
+        return None
+
+    def _speaker_before(self, open_: int, speech: set[str]) -> str | None:
+        doc = self.t.doc
+        j = open_ - 1
+        while j >= 0 and doc[j].is_space:
+            j -= 1
+        if j < 0 or doc[j].text != ":":
+            return None
+        sent = doc[j].sent
+        for v in sent:
+            if v.lemma_.lower() in speech or v.lower_ in speech:
+                for c in v.children:
+                    if c.dep_ in SUBJ_DEPS:
+                        keys = self.t.persons_in(c)
+                        if len(keys) == 1:
+                            return keys[0]
+        return None
 
     def _is_subject(self, tok: Token) -> bool:
         while tok.dep_ in LINK_DEPS and tok.head.i != tok.i:
