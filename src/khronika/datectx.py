@@ -93,7 +93,11 @@ def _expressions(sentence: str) -> list[tuple[int, int]]:
 
 
 def _sentence_date(m: EventMention, anchor: str | None, floor: date | None) -> str | None:
-    """The date expression nearest the trigger in the evidence, resolved in context."""
+    """The expression extraction attached to the trigger (``date_text``), else the date
+    expression nearest the trigger in the evidence, resolved in context."""
+    text = dict(m.details).get("date_text")
+    if text and (got := D.resolve(text, anchor, floor)):
+        return got
     spans = _expressions(m.evidence)
     if not spans:
         return None

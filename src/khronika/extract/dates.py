@@ -290,10 +290,9 @@ def _shares_with_head(tok: Token) -> bool:
         return True  # "reported this week that authorities placed X"
     if tok.dep_ == "advcl" and any(c.lower_ == "when" for c in tok.children):
         return True  # "emerged last week when X called on"
-    if tok.dep_ == "conj" and tok.pos_ in _VERBAL and head.pos_ in _VERBAL \
-            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in tok.children):
-        return True  # "On May 19 the court found X guilty and imposed a fine"
-    return False
+    # "On May 19 the court found X guilty and imposed a fine"
+    return tok.dep_ == "conj" and tok.pos_ in _VERBAL and head.pos_ in _VERBAL \
+        and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in tok.children)
 
 
 def _clause(tok: Token) -> Token:
@@ -305,8 +304,8 @@ def _clause(tok: Token) -> Token:
 
 
 def _expression(e: Span) -> str:
-    prev = e.doc[e.start - 1].lower_ if e.start > 0 else ""
-    return f"{prev} {e.text}" if prev in _LEAD_WORDS else e.text
+    prev = e.doc[e.start - 1] if e.start > 0 else None
+    return f"{prev.text} {e.text}" if prev is not None and prev.lower_ in _LEAD_WORDS else e.text
 
 
 def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -> EventDate:
@@ -325,25 +324,24 @@ def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -
         if gov.i == tok.i or (nominal and gov.i == own_clause.i) \
                 or (tok.dep_ in {"relcl", "acl"} and e.start <= tok.head.i < e.end):  # "on July 1, when X spoke"
             tier = 0
-        elif _shares_with_head(tok) and gov.i == tok.head.i:
-            tier = 1
-        elif nominal and _shares_with_head(own_clause) and gov.i == own_clause.head.i:
-            tier = 1
-        elif tok.dep_ in {"relcl", "acl"} and _dates_noun(gov, e, tok.head):
-            tier = 1  # "the video published on July 1, in which X spoke"
+        elif (_shares_with_head(tok) and gov.i == tok.head.i) \
+                or (nominal and _shares_with_head(own_clause) and gov.i == own_clause.head.i) \
+                or (tok.dep_ in {"relcl", "acl"} and _dates_noun(gov, e, tok.head)):
+            tier = 1  # shared; "the video published on July 1, in which X spoke"
         else:
             continue
         text = _expression(e)
-        got = resolve(text, anchor)
-        if got:
-            cands.append((tier, abs(e.root.i - tok.i), got, text))
-    if cands:
-        _, _, got, text = min(cands)
-        return EventDate(got, "text", text)
+        cands.append((tier, abs(e.root.i - tok.i), resolve(text, anchor) or "", text))
+    best = min(cands) if cands else None
+    if best and best[2]:
+        return EventDate(best[2], "text", best[3])
+    # an expression that needs a document date ("on September 7" in an undated text) is
+    # kept for the corpus stages, which may know the date from related reports
+    unresolved = best[3] if best else None
     p = parse(anchor)
     if p and report_ok:
-        return EventDate(fmt(p[0], p[1]), "document")
-    return EventDate()
+        return EventDate(fmt(p[0], p[1]), "document", unresolved)
+    return EventDate(None, None, unresolved)
 
 
 def _dates_noun(gov: Token, e: Span, noun: Token) -> bool:
