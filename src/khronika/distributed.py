@@ -48,7 +48,7 @@ from .pipeline import (
     analyse_pending,
     check_order,
     ingest_documents,
-    learn_boilerplate,
+    learn_for_pending,
     run_corpus_stages,
 )
 from .settings import Settings
@@ -206,8 +206,8 @@ def run_ingest_dask(
             outlets.update(a.outlet for a in store.articles(new) if a.outlet)
         report.ingested = store.count("documents") - before
         report.duplicates_skipped = max(0, report.seen - sum(report.rejected.values()) - report.ingested)
-        if report.ingested:  # on the client: needs every document of an outlet, and rewrites texts
-            report.relearned = learn_boilerplate(store, settings, outlets)
+        # on the client: needs every document of an outlet, and rewrites texts
+        report.relearned = learn_for_pending(store, settings)
         if extract:  # phase 2 on the workers: extraction of whatever lacks a current analysis
             from .extract import EXTRACT_VERSION
 

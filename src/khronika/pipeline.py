@@ -250,6 +250,21 @@ def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None
     return changed
 
 
+def learn_for_pending(store: Store, settings: Settings) -> int:
+    """Learn boilerplate for the outlets of every document not yet analysed.
+
+    That is this run's new documents plus anything a killed earlier run stored but
+    never finished, so a resumed run ends in the same state as an uninterrupted one.
+    """
+    from .extract import EXTRACT_VERSION
+
+    pending = store.ids_needing_analysis(EXTRACT_VERSION)
+    if not pending:
+        return 0
+    outlets = {a.outlet for a in store.articles(pending) if a.outlet}
+    return learn_boilerplate(store, settings, outlets) if outlets else 0
+
+
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
     """Dates, duplicates (with metadata inheritance), stories, date context, then people and events."""
     from . import datectx, dedupe, stories
@@ -285,10 +300,8 @@ def run_ingest(
     settings = settings or Settings.load()
     check_order(order)
     report = IngestReport()
-    new_ids = ingest_documents(store, paths, settings, report, progress)
-    if new_ids:
-        outlets = {a.outlet for a in store.articles(new_ids) if a.outlet}
-        report.relearned = learn_boilerplate(store, settings, outlets)
+    ingest_documents(store, paths, settings, report, progress)
+    report.relearned = learn_for_pending(store, settings)
     if "extract" in order:
         analyse_pending(store, settings, report, progress)
     if "resolve" in order:
