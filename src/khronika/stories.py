@@ -408,6 +408,18 @@ def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | Non
     return out
 
 
+def _own_date(e) -> str | None:
+    """The event's date when its own sentence states it. A date extraction estimated from
+    the document date, or borrowed from another sentence, is no evidence of when."""
+    details = dict(e.details)
+    if details.get("date_basis") == "document":
+        return None
+    said = details.get("date_text")
+    if said and said.lower() not in e.evidence.lower():
+        return None
+    return e.date
+
+
 def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[StoryItem]:
     """StoryItems from pipeline records (DocumentInfo, Article, Analysis by doc id)."""
     out = []
@@ -422,9 +434,7 @@ def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[Sto
         if an is not None:
             persons = tuple(n for p in an.persons for n in (p.name, *p.aliases))
             places = tuple(p.place for p in an.persons if p.place)
-            # A date extraction only estimated from the document date is no evidence of when.
-            events = tuple((e.type, None if ("date_basis", "document") in e.details else e.date,
-                            e.span[0], e.subject_name) for e in an.events)
+            events = tuple((e.type, _own_date(e), e.span[0], e.subject_name) for e in an.events)
             people = tuple((p.name, tuple(s for s, _ in p.spans)) for p in an.persons)
         # Only a date the page states (and the text does not contradict) is the date of
         # the document; one estimated from the text (the latest date it mentions) says
