@@ -12,7 +12,7 @@
    in per-batch transactions that are idempotent: documents are keyed by the hash of
    their bytes and inserted with ON CONFLICT DO NOTHING. A partition re-run after a
    lost worker adds nothing twice: what the dead worker stored is skipped as known.
-3. On the client, recurring-boilerplate learning (``pipeline.learn_boilerplate``): it
+3. On the client, recurring-boilerplate learning (``pipeline.learn_for_pending``): it
    needs all of an outlet's documents and rewrites their texts, so it must come after
    every partition is stored and before extraction.
 4. Phase 2, a bag over chunks of the documents lacking a current analysis:
@@ -101,15 +101,14 @@ def _worker_store(url: str) -> Store:
 
 
 def ingest_partition(paths: Sequence[str], url: str, settings: Settings) -> dict[str, Any]:
-    """Read, clean and store one partition; returns its counts and the outlets of new documents.
+    """Read, clean and store one partition; returns its counts.
 
     A pure function of its arguments plus the database: safe to run twice.
     """
     store = _worker_store(url)
     report = IngestReport()
-    new_ids = ingest_documents(store, paths, settings, report)
-    outlets = sorted({a.outlet for a in store.articles(new_ids) if a.outlet}) if new_ids else []
-    return {"seen": report.seen, "rejected": dict(report.rejected), "outlets": outlets}
+    ingest_documents(store, paths, settings, report)
+    return {"seen": report.seen, "rejected": dict(report.rejected)}
 
 
 def analyse_partition(ids: Sequence[str], url: str, settings: Settings) -> int:
@@ -193,20 +192,18 @@ def run_ingest_dask(
             report.seen += 1
             report.rejected[rej.reason] += 1
             store.record_rejection(rej, "")
-        outlets: set[str] = set()
         if partitions:  # phase 1 on the workers: read, clean, store
             log.info("dask: reading %d partitions over %d workers", len(partitions), n_workers)
             bag = db.from_sequence(partitions, npartitions=len(partitions))
             for r in bag.map(ingest_partition, store.url, settings).compute(scheduler=client):
                 report.seen += r["seen"]
                 report.rejected.update(Counter(r["rejected"]))
-                outlets.update(r["outlets"])
         if stdin:  # stdin cannot be shipped to a worker; read it here
-            new = ingest_documents(store, ["-"], settings, report)
-            outlets.update(a.outlet for a in store.articles(new) if a.outlet)
+            ingest_documents(store, ["-"], settings, report)
         report.ingested = store.count("documents") - before
         report.duplicates_skipped = max(0, report.seen - sum(report.rejected.values()) - report.ingested)
-        # on the client: needs every document of an outlet, and rewrites texts
+        # on the client: needs every document of an outlet, and rewrites texts; takes the
+        # outlets of every unanalysed document, so work a lost worker stored is covered too
         report.relearned = learn_for_pending(store, settings)
         if extract:  # phase 2 on the workers: extraction of whatever lacks a current analysis
             from .extract import EXTRACT_VERSION
