@@ -12,7 +12,8 @@ Per size, in a fresh child process (so each size's peak RSS is its own):
 2. ``pipeline.run_ingest`` on an empty store, unmodified, with its stage functions
    wrapped to time them and to track peak RSS (psutil, sampled every 20 ms) while
    each runs: read+clean (+ storing), boilerplate (recurring paragraphs learned per
-   outlet), extract, dedupe, stories, resolve; "other" is
+   outlet), extract, dedupe, stories, datectx (date context from stories), resolve;
+   "other" is
    the rest (corpus stage loading, writes of derived tables, the run record);
 3. in the same process, bare spaCy ``nlp.pipe`` NER over the same texts, streamed
    from the shards, with the model the extractor uses (en_core_web_sm, else
@@ -44,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SHARD = 1000
 OUTLETS = ("Meduza", "OVD-Info", "Novaya Gazeta Europe", "Mediazona", "The Insider", "RFE/RL")
-STAGES = ("read+clean", "boilerplate", "extract", "dedupe", "stories", "resolve")
+STAGES = ("read+clean", "boilerplate", "extract", "dedupe", "stories", "datectx", "resolve")
 
 
 class RssMonitor:
@@ -169,7 +170,7 @@ def instrument(mon: RssMonitor, timings: dict[str, list[float]]) -> None:
         wrap(pipeline, "learn_boilerplate", "boilerplate")
     wrap(pipeline, "analyse_pending", "extract")
     for mod, attr, stage in (("khronika.dedupe", "update_store", "dedupe"), ("khronika.stories", "update_store", "stories"),
-                             ("khronika.resolve", "resolve", "resolve")):
+                             ("khronika.datectx", "propagate", "datectx"), ("khronika.resolve", "resolve", "resolve")):
         with contextlib.suppress(ImportError, AttributeError):
             wrap(importlib.import_module(mod), attr, stage)
 
