@@ -52,8 +52,10 @@ register("read", [], ["raw"], "Read files, directories, globs, stdin, JSONL and 
 register("clean", ["raw"], ["text", "metadata"], "Decode, strip boilerplate, move title/byline/date into metadata.")
 register("extract", ["text"], ["persons", "event_mentions", "document_date"], "spaCy + gazetteer + trigger lexicons.")
 register("dedupe", ["text", "metadata"], ["duplicate_of"], "Exact and MinHash-LSH near-duplicates; canonical copy lends metadata.")
-register("stories", ["text", "duplicate_of", "persons"], ["story"], "Group documents reporting the same happening.")
-register("resolve", ["persons", "event_mentions", "duplicate_of"], ["people", "events"], "One person, one event, every source.")
+register("stories", ["text", "metadata", "duplicate_of", "persons", "event_mentions", "document_date"], ["story"],
+         "Group documents reporting the same happening (news peg: lead case step, subject and date).")
+register("resolve", ["persons", "event_mentions", "duplicate_of", "story"], ["people", "events"],
+         "One person, one event, every source.")
 
 DEFAULT_ORDER = ("read", "clean", "extract", "dedupe", "stories", "resolve")
 
