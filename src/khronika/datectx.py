@@ -13,7 +13,8 @@ therefore borrows, strongest first:
    reliable date), so this one's "September 7" is 2022 too - when all agree.
 
 With that context only event mentions that had no date are adjusted: a date expression
-in the evidence sentence (nearest the trigger) is resolved against it, else a lede
+in the evidence sentence (nearest the trigger) is resolved against it - an offset ("two
+days after the statement") from the reference date extraction recorded (``date_ref``) -, else a lede
 mention gets the context month as a report date (``date_basis=document``), as extraction
 does for dated documents. Every borrowed date says so in ``details`` (``date_context``).
 Mentions already dated by their own document are never touched.
@@ -95,7 +96,13 @@ def _expressions(sentence: str) -> list[tuple[int, int]]:
 def _sentence_date(m: EventMention, anchor: str | None, floor: date | None) -> str | None:
     """The expression extraction attached to the trigger (``date_text``), else the date
     expression nearest the trigger in the evidence, resolved in context."""
-    text = dict(m.details).get("date_text")
+    details = dict(m.details)
+    text = details.get("date_text")
+    off = D.offset(text)
+    if off is not None:
+        # "two days after the statement": count from the reference date extraction found
+        ref = details.get("date_ref")
+        return D.shift(D.resolve(ref, anchor, floor), off) if ref else None
     if text and (got := D.resolve(text, anchor, floor)):
         return got
     spans = _expressions(m.evidence)

@@ -395,7 +395,9 @@ def _norm_value(v: str) -> str:
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
 # date_basis=document means the date is the report's own date (an upper bound for the
 # event), not a date the text gives for it.
-_META_DETAILS = frozenset({"date_basis", "date_context"})
+# date_text/date_ref are how a source wrote the date ("on September 7", "two days after"):
+# the dates themselves are compared, never their wording.
+_META_DETAILS = frozenset({"date_basis", "date_context", "date_text", "date_ref"})
 
 
 def _stated(m: EventMention) -> str | None:

@@ -232,6 +232,70 @@ def resolve(text: str, anchor: str | None, floor: date | None = None) -> str | N
     return None
 
 
+# -- offsets from another happening ----------------------------------------------------
+#
+# "Two days after the statement was issued", "a week later", "within a week", "the next
+# day": the date is counted from a reference happening, not from the report. Exact day
+# counts keep day precision; weeks and months are approximate (month precision), and
+# "within" is an upper bound (the reference month, when the window stays inside it).
+
+_NUMS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 0, "few": 0}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+_RE_OFFSET = re.compile(
+    r"^(?:(within|in)\s+)?(?:(?:just|only|some|about)\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\d{1,2})\s+(day|week|month)s?(?:\s+(after|later|before|earlier))?$", re.I)
+_RE_NEXT_DAY = re.compile(
+    r"^(?:on\s+)?the\s+(next|following|previous)\s+day$|^a\s+day\s+(later|earlier)$|^the\s+day\s+(after|before)$", re.I)
+OFFSET_DIRECTIONS = frozenset({"after", "later", "before", "earlier"})
+
+
+@dataclass(frozen=True)
+class Offset:
+    days: int  # signed
+    exact: bool  # day counts: the shifted day is meant
+    within: bool  # an upper bound: some time in the window after the reference
+
+
+def offset(text: str | None) -> Offset | None:
+    """'Two days after' -> +2 days exact; 'a week later' -> +7 approximate; 'within a week'
+    -> a window of 7 days; 'the next day' -> +1. Anything else (durations, 'ago') -> None."""
+    if not text:
+        return None
+    t = " ".join(text.split())
+    m = _RE_NEXT_DAY.match(t)
+    if m:
+        back = (m[1] or m[2] or m[3]).lower() in {"previous", "earlier", "before"}
+        return Offset(-1 if back else 1, True, False)
+    m = _RE_OFFSET.match(t)
+    if not m or not (m[1] or m[4]):
+        return None
+    n = int(m[2]) if m[2].isdigit() else _NUMS[m[2].lower()]
+    unit = m[3].lower()
+    if (m[1] or "").lower() == "in" and not m[4]:
+        return None  # "in two days" counts from the report
+    sign = -1 if (m[4] or "").lower() in {"before", "earlier"} else 1
+    return Offset(sign * n * _UNIT_DAYS[unit], unit == "day", bool(m[1]) and not m[4])
+
+
+def shift(base: str | None, off: Offset | None) -> str | None:
+    """``base`` moved by ``off``, at the precision the offset supports."""
+    p = parse(base)
+    if off is None or p is None or p[1] is None:
+        return None
+    y, mo, d = p
+    if d is None:
+        # a month reference: only a window inside it keeps the month
+        return fmt(y, mo) if off.within else None
+    ref = _safe(y, mo, d)
+    if ref is None:
+        return None
+    got = ref + timedelta(days=off.days)
+    if off.within:
+        return fmt(y, mo) if (got.year, got.month) == (y, mo) else (fmt(y) if got.year == y else None)
+    return fmt(got.year, got.month, got.day) if off.exact else fmt(got.year, got.month)
+
+
 # -- attaching a date to an event trigger ---------------------------------------------
 #
 # A date in a sentence belongs to the event whose clause it sits in. Climbing the
@@ -250,6 +314,7 @@ REPORT_VERBS = frozenset({"report", "say", "tell", "write", "announce", "confirm
 # prepositions that place their object's happening relative to the clause's
 ANCHOR_PREPS = frozenset({"after", "before", "following", "since", "until", "till", "prior", "ahead", "amid"})
 _LEAD_WORDS = frozenset({"on", "in", "since", "last", "this", "by"})
+_REF_SENTENCES = 3  # how far back an offset's reference time is looked for
 _VERBAL = frozenset({"VERB", "AUX"})
 
 
@@ -261,10 +326,12 @@ class EventDate:
     date: str | None = None
     basis: str | None = None
     text: str | None = None
+    ref: str | None = None  # for an offset ("two days after"): the reference date's expression
 
     def details(self) -> tuple[tuple[str, str], ...]:
         out: tuple[tuple[str, str], ...] = (("date_basis", self.basis),) if self.basis else ()
-        return out + ((("date_text", self.text),) if self.text else ())
+        out += (("date_text", self.text),) if self.text else ()
+        return out + ((("date_ref", self.ref),) if self.ref else ())
 
 
 def _governor(root: Token) -> tuple[Token, bool]:
@@ -316,9 +383,17 @@ def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -
     nominal = tok.pos_ in {"NOUN", "PROPN"}
     cands = []
     for e in sent.ents:
-        if e.label_ != "DATE" or (DURATION.search(e.text) and not RELATIVE.search(e.text)):
+        if e.label_ != "DATE":
             continue
-        gov, crossed = _governor(e.root)
+        off_text = _offset_expression(e)
+        if off_text is None and _is_duration(e):
+            continue
+        point: Token | None = None
+        if off_text:
+            gov, point = _offset_governor(e)
+            crossed = False
+        else:
+            gov, crossed = _governor(e.root)
         if crossed and not (nominal and tok in list(e.root.ancestors)):
             continue  # dates the anchor noun ("after his live stream on April 7")
         if gov.i == tok.i or (nominal and gov.i == own_clause.i) \
@@ -326,22 +401,85 @@ def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -
             tier = 0
         elif (_shares_with_head(tok) and gov.i == tok.head.i) \
                 or (nominal and _shares_with_head(own_clause) and gov.i == own_clause.head.i) \
-                or (tok.dep_ in {"relcl", "acl"} and _dates_noun(gov, e, tok.head)):
-            tier = 1  # shared; "the video published on July 1, in which X spoke"
+                or (tok.dep_ in {"relcl", "acl"} and _dates_noun(gov, e, tok.head)) \
+                or (tok.dep_ == "relcl" and any(c.lower_ in {"where", "when"} for c in tok.children)
+                    and gov.i == _clause(tok.head).i):
+            tier = 1  # shared; "the video published on July 1, in which X spoke"; "summoned
+            # to the station on May 5, where they were charged"
         else:
             continue
+        if off_text:
+            base, ref = _reference(e, point, sent, anchor)
+            got = shift(base, offset(off_text)) or ""
+            cands.append((tier, abs(e.root.i - tok.i), got, off_text, ref or ""))
+            continue
         text = _expression(e)
-        cands.append((tier, abs(e.root.i - tok.i), resolve(text, anchor) or "", text))
+        cands.append((tier, abs(e.root.i - tok.i), resolve(text, anchor) or "", text, ""))
     best = min(cands) if cands else None
     if best and best[2]:
-        return EventDate(best[2], "text", best[3])
+        return EventDate(best[2], "text", best[3], best[4] or None)
     # an expression that needs a document date ("on September 7" in an undated text) is
     # kept for the corpus stages, which may know the date from related reports
-    unresolved = best[3] if best else None
+    unresolved, ref = (best[3], best[4] or None) if best else (None, None)
     p = parse(anchor)
     if p and report_ok:
-        return EventDate(fmt(p[0], p[1]), "document", unresolved)
-    return EventDate(None, None, unresolved)
+        return EventDate(fmt(p[0], p[1]), "document", unresolved, ref)
+    return EventDate(None, None, unresolved, ref)
+
+
+def _is_duration(e: Span) -> bool:
+    return bool(DURATION.search(e.text)) and not RELATIVE.search(e.text)
+
+
+def _offset_expression(e: Span) -> str | None:
+    """'Two days' before 'after', 'a week' after 'within', 'a week later', 'the next day':
+    the offset expression when the entity counts from another happening, else None."""
+    doc, text = e.doc, e.text
+    nxt = doc[e.end] if e.end < len(doc) else None
+    if nxt is not None and nxt.lower_ in OFFSET_DIRECTIONS and e[-1].lower_ not in OFFSET_DIRECTIONS:
+        text = f"{text} {nxt.text}"
+    if e.start > 0 and doc[e.start - 1].lower_ == "within":
+        text = f"within {text}"
+    return text if offset(text) else None
+
+
+def _offset_governor(e: Span) -> tuple[Token, Token | None]:
+    """(clause an offset dates, the 'after'/'before' word introducing its reference, if any).
+    "Two days after the statement was issued, X was charged": the count modifies the
+    subordinate verb but dates the main clause."""
+    head = e.root.head
+    if head.pos_ in _VERBAL and head.dep_ == "advcl":
+        mark = next((c for c in head.children if c.dep_ == "mark" and c.lower_ in OFFSET_DIRECTIONS), None)
+        if mark is not None:
+            return head.head, head
+    gov, _ = _governor(e.root)
+    return gov, head if head.lower_ in OFFSET_DIRECTIONS and head.dep_ == "prep" else None
+
+
+def _reference(e: Span, point: Token | None, sent: Span, anchor: str | None) -> tuple[str | None, str | None]:
+    """(date, expression) an offset counts from: a date inside its own 'after ...' phrase
+    ("three days after his arrest on May 5"), else the narrative's reference time - the
+    latest date expression written before it in the last few sentences."""
+    doc = sent.doc
+    if point is not None:
+        inside = {t.i for t in point.subtree}
+        for x in sent.ents:
+            if x.label_ == "DATE" and x.start != e.start and x.root.i in inside and not _is_duration(x):
+                text = _expression(x)
+                return resolve(text, anchor), text
+    start = sent
+    for _ in range(_REF_SENTENCES):
+        if start.start == 0:
+            break
+        start = doc[start.start - 1].sent
+    for x in reversed(doc.ents):
+        if x.end > e.start or x.label_ != "DATE" or _is_duration(x) or _offset_expression(x):
+            continue
+        if x.start < start.start:
+            break
+        text = _expression(x)
+        return resolve(text, anchor), text
+    return None, None
 
 
 def _dates_noun(gov: Token, e: Span, noun: Token) -> bool:
@@ -354,7 +492,7 @@ def _dates_noun(gov: Token, e: Span, noun: Token) -> bool:
 # -- combining the dates of two mentions of one event ---------------------------------
 
 Details = tuple[tuple[str, str], ...]
-DATE_KEYS = frozenset({"date_basis", "date_text"})
+DATE_KEYS = frozenset({"date_basis", "date_text", "date_ref"})
 
 
 def stated(date: str | None, details: Details) -> str | None:
@@ -399,6 +537,8 @@ def combine(a: str | None, a_details: Details, b: str | None, b_details: Details
     else:
         bounds = [(d, det) for d, det in ((a, a_details), (b, b_details)) if d]
         if not bounds:
-            return None, ()
+            # undated both: keep an expression the corpus stages may still resolve
+            kept = next((det for det in (a_details, b_details) if any(k == "date_text" for k, _ in det)), ())
+            return None, tuple(kv for kv in kept if kv[0] in DATE_KEYS)
         d, det = min(bounds, key=lambda p: p[0])
     return d, tuple(kv for kv in det if kv[0] in DATE_KEYS)
