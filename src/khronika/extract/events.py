@@ -227,7 +227,19 @@ def _passive(tok: Token) -> bool:
     if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
         return False
     # "the appeal, posted by X" / "reads the demand, as published by X"
-    return tok.dep_ in {"acl", "relcl"} or any(c.dep_ == "agent" for c in tok.children)
+    return tok.dep_ in {"acl", "relcl"} or any(c.dep_ == "agent" for c in tok.children) \
+        or _reduced_participle(tok) is not None
+
+
+def _reduced_participle(tok: Token) -> Token | None:
+    """"... against the former mayor Yevgeny Roizman, fined for discrediting the army": a
+    bare past participle right after "<name>," describes that person, however the parser
+    attached it (often as an adverbial clause of the main verb)."""
+    if tok.tag_ != "VBN" or tok.dep_ not in {"advcl", "acl", "conj"} or tok.i < 2 \
+            or any(c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in tok.children):
+        return None
+    comma, name = tok.doc[tok.i - 1], tok.doc[tok.i - 2]
+    return name if comma.text == "," and name.ent_type_ == "PERSON" else None
 
 
 def _np_text(tok: Token) -> str:
@@ -260,11 +272,30 @@ class EventFinder:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
         if not subj and _small_clause(tok):
             subj = self._slot(tok.head, {"dobj"})  # "ordered X detained": X is the clause's subject
+        if not subj and _reduced_participle(tok) is not None:
+            subj = [_reduced_participle(tok)]
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
         if not subj:
             subj = self._left_names(tok)
+        if not subj:
+            subj = self._displaced_subject(tok)
         return subj
+
+    def _displaced_subject(self, tok: Token) -> list[Token]:
+        """"Together with X, his colleague Y, who left Russia, is involved in the case": the
+        parser makes the subject an apposition of X inside the fronted inclusive phrase
+        (X is then added by ``_included``)."""
+        phrases = {p.lower() for p in load_data("triggers").get("inclusive_phrases") or []}
+        for p in tok.children:
+            if p.dep_ != "prep" or p.i > tok.i:
+                continue
+            for g in (c for c in p.children if c.dep_ == "pobj"):
+                intro = self.doc[p.left_edge.i: g.left_edge.i].text.lower()
+                if intro not in phrases:
+                    continue
+                return [a for a in g.children if a.dep_ == "appos" and g.i < a.i < tok.i]
+        return []
 
     def _left_names(self, tok: Token) -> list[Token]:
         """Misparsed clause subjects: the names right before the verb's auxiliary
@@ -348,6 +379,12 @@ class EventFinder:
                 if p.dep_ == "prep" and p.lower_ in {"of", "on", "against", "for", "to"}:
                     keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
         head = tok.head
+        if not keys:
+            keys = self._shower(tok)  # "held up an anti-war sign": the one who shows it
+        if not keys and tok.dep_ == "pobj" and head.lower_ == "of" and head.head.dep_ == "attr" \
+                and head.head.lemma_.lower() in {"subject", "target", "object", "victim", "focus"}:
+            # "X was the subject of the opening of a criminal case": X of the copula
+            keys = [k for s in self._own_subject(head.head.head) for k in t.persons_in(s)]
         if not keys and tok.dep_ == "pobj" and head.lower_ == "of" and head.head.dep_ in {"dobj", "attr"}:
             tok, head = head.head, head.head.head  # "received 14 days of administrative arrest"
         if not keys and tok.dep_ in {"dobj", "attr"} and head.lemma_.lower() in {"receive", "get", "serve", "pay", "face", "post", "publish", "share", "record", "give", "hand", "impose"}:
@@ -368,6 +405,29 @@ class EventFinder:
                 holders.append(head.head)
             keys += [k for h in holders for c in h.children if c.dep_ == "appos" for k in t.persons_in(c)]
         return keys, None, bool(keys)
+
+    def _shower(self, tok: Token) -> list[str]:
+        """The subject of a display verb whose object (or "with" phrase) is the nominal:
+        "held up a sheet of paper", "stood with a poster", "greets journalists with a sign"."""
+        verbs = word_set("triggers", "display_verbs")
+        cur = tok
+        for _ in range(3):  # up through "of" ("a sheet of paper") and "with"
+            if cur.dep_ not in {"dobj", "pobj", "prep"} or cur.head.i == cur.i:
+                return []
+            if cur.dep_ == "prep" and cur.lower_ not in {"with", "of"}:
+                return []
+            cur = cur.head
+            if cur.pos_ in {"VERB", "AUX"}:
+                break
+        if cur.pos_ not in {"VERB", "AUX"} or cur.lemma_.lower() not in verbs and cur.lower_ not in verbs:
+            return []
+        subj = self._own_subject(cur) or self._inherited_subject(cur)[0]
+        return [k for s in subj for k in self.t.persons_in(s)]
+
+    def _dissent_target(self, key: str) -> bool:
+        """The officials dissent is aimed at (roles.yaml) do not themselves dissent."""
+        name = self.t.by_key(key).name().split()
+        return bool(name) and name[-1].lower() in word_set("roles", "dissent_targets")
 
     def _included(self, tok: Token) -> list[str]:
         """Persons the clause adds to its targets: "In addition to X, police charged A and B"."""
@@ -435,6 +495,7 @@ class EventFinder:
         found: list[EventMention] = []
         rules = rules_by_lemma()
         allow_groups = _settings().get("emit_group_events", False)
+        prev_sent: Span | None = None
         for sent in self.doc.sents:
             low = sent.text.lower()
             hedged = any(h in low for h in self.hedges)
@@ -462,6 +523,10 @@ class EventFinder:
                 if not keys and not syntactic and tok.pos_ in {"NOUN", "PROPN"}:
                     keys = self._fallback(sent, tok)
                     conf *= 0.6
+                    if not keys:
+                        keys = self._topic(sent, prev_sent, found)
+                if keys and self.ontology[rule.type].get("family") == "dissent":
+                    keys = [k for k in keys if not self._dissent_target(k)]
                 if not keys and not (allow_groups and self.ontology[rule.type].get("group_subject")):
                     continue
                 start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
@@ -478,7 +543,20 @@ class EventFinder:
                         evidence=evidence, span=(start, start + len(evidence)), agent=agent, date=date,
                         status="unconfirmed" if hedged else "reported", trigger=tok.text,
                         confidence=round(conf, 2), details=details, provenance=self.prov))
+            if sent.text.strip():
+                prev_sent = sent
         return merge_mentions(found)
+
+    def _topic(self, sent: Span, prev: Span | None, found: list[EventMention]) -> list[str]:
+        """A nominal trigger in a sentence that mentions nobody continues the previous
+        sentence's story: "... the fine was set at 280 thousand rubles, reflecting a deduction
+        for the period of pre-trial detention" is the detention of whoever was fined there.
+        Only when the previous sentence has events about exactly one person."""
+        if prev is None or any(x.i in self.t.token_key or x.i in self.t.coref.refs for x in sent):
+            return []
+        lo, hi = prev.start_char, sent.start_char
+        subjects = {ev.subject_key for ev in found if lo <= ev.span[0] < hi and ev.subject_key}
+        return list(subjects) if len(subjects) == 1 else []
 
 
 def _compatible(a: str | None, b: str | None) -> bool:

@@ -318,6 +318,12 @@ class PersonTable:
                         out += self.persons_in(ch, depth + 1)
                 elif ch.dep_ == "prep" and ch.lower_ == "of" and tok.dep_ == "appos":
                     out += [self.token_key[g.i] for g in ch.children if g.dep_ == "pobj" and g.i in self.token_key]
+                elif ch.dep_ == "prep" and ch.lower_ == "of":
+                    # "A colleague of X, Y, is accused": the parser hangs Y on X, but a name in
+                    # apposition to the name after "<role> of" names the role noun, not X
+                    out += [self.token_key[a.i] for g in ch.children if g.dep_ == "pobj" and g.i in self.token_key
+                            for a in g.children if a.dep_ == "appos" and a.i in self.token_key
+                            and self.token_key[a.i] != self.token_key[g.i]]
         for ch in tok.children:
             if ch.dep_ == "conj":
                 out += [k for k in self.persons_in(ch, depth + 1) if k not in out]
