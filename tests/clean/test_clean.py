@@ -133,3 +133,19 @@ def test_content_that_resembles_boilerplate_is_kept(line):
     body = ("A court in Moscow fined the municipal deputy 90,000 rubles for an anti-war post on Friday.\n\n"
             f"{line}\n\nHis lawyer said they would appeal the ruling.")
     assert line in clean_text(body).paragraphs
+
+
+@needs_shared
+def test_name_split_off_after_a_comma_rejoins_its_sentence():
+    # "...Krasnoselsky Council of Moscow deputies,\n\nAleksei Horinov\n\n- 7 years in prison."
+    b = article(DEV / "d007.txt")
+    assert "Council of Moscow deputies, Aleksei Horinov - 7 years in prison." in b.text
+
+
+def test_short_standalone_lines_between_sentences_are_not_glued():
+    text = ("The court sentenced the municipal deputy to seven years in a penal colony on Friday.\n\n"
+            "Alexei Gorinov in court\n\n"
+            "Photo: AP\n\n"
+            "His lawyer said the defence would appeal against the verdict in the Moscow City Court.\n")
+    paras = clean_text(text).paragraphs
+    assert not any("Friday. Alexei" in p or "court Photo" in p for p in paras)
