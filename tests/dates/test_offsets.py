@@ -91,3 +91,17 @@ def test_within_a_week_is_at_most_the_reference_month():
     s = _passage("d033", "In early September, the deputies", "Within a week, the deputies were accused")
     got = _attach(s, "accused", "2022-11-14")
     assert (got.date, got.text) == ("2022-09", "within a week")
+
+
+# -- another occurrence in the same document ---------------------------------------------
+
+def test_also_fined_in_another_month_is_another_fine():
+    s = _passage("d016", "In 2022, the politician was fined three times", "In 2022, the politician was fined three times")
+    times, also = s.split(". ")[0] + ".", s[s.index("In May 2022"):s.index("In total")].strip()
+    lede = _passage("d016", "Russian opposition politician", "Russian opposition politician")
+    text = (("date_basis", "text"),)
+    assert not D.same_occurrence(None, (), lede, "2022-05", text, also)  # the news fine is another
+    assert not D.same_occurrence("2022", text, times, "2022-05", text, also)  # three fines vs one
+    assert D.same_occurrence("2022-05", text, also, "2022-05", text, also)
+    # without such a word, a dated and an undated mention of one type are one event
+    assert D.same_occurrence(None, (), lede, "2023-05-19", text, "On May 19, the court fined Roizman.")

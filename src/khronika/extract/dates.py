@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from .resources import load_data
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -421,10 +424,58 @@ def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -
     # an expression that needs a document date ("on September 7" in an undated text) is
     # kept for the corpus stages, which may know the date from related reports
     unresolved, ref = (best[3], best[4] or None) if best else (None, None)
+    if not unresolved and (post := embed_date(sent)):
+        return EventDate(post[0], "text", post[1])
     p = parse(anchor)
     if p and report_ok:
         return EventDate(fmt(p[0], p[1]), "document", unresolved, ref)
     return EventDate(None, None, unresolved, ref)
+
+
+# -- embedded social-media posts ------------------------------------------------------
+#
+# An embedded post ends with its signature: "— Name (@handle) September 12, 2022". The
+# signature dates the post's text (its own paragraph, and a quoted translation printed
+# just above it), and a report that someone published/posted on a platform takes it when
+# every embedded post in the document has that one date (otherwise it is ambiguous).
+
+_RE_SIGNATURE = re.compile(r"[\u2014\u2013]\s*[^\n()]{1,80}\(@\w{1,40}\)\s*([^\n]{6,40}?)\s*$", re.M)
+_RE_PLATFORM = re.compile(r"\b(twitter|tweet(?:ed|s)?|telegram|facebook|instagram|vkontakte)\b", re.I)
+_OPEN_QUOTES = "\u201c\"\u00ab\u201e"
+_CLOSE_QUOTES = " \t\n\u201d\"\u00bb\u201c"
+
+
+def signatures(text: str) -> list[tuple[int, int, str, str]]:
+    """(paragraph start, signature end, date, written date) of each embedded-post
+    signature with a full date."""
+    out = []
+    for m in _RE_SIGNATURE.finditer(text):
+        got = absolute(m[1])
+        if got and len(got) == 10:
+            out.append((text.rfind("\n", 0, m.start()) + 1, m.end(), got, m[1]))
+    return out
+
+
+def embed_date(sent: Span) -> tuple[str, str] | None:
+    """(date, written date) of the embedded post ``sent`` belongs to or reports the
+    publication of, when unambiguous."""
+    text = sent.doc.text
+    sigs = sent.doc.user_data.get("khronika_signatures")
+    if sigs is None:
+        sigs = sent.doc.user_data["khronika_signatures"] = signatures(text)
+    if not sigs:
+        return None
+    s0, s1 = sent.start_char, sent.end_char
+    para = text.rfind("\n", 0, s0) + 1
+    for start, end, got, written in sigs:
+        if start <= s0 < end:
+            return got, written  # the post's own text
+        if s1 <= start and text[para:para + 1] in _OPEN_QUOTES and not text[s1:start].strip(_CLOSE_QUOTES) \
+                and text[s1:start].count("\n") <= 2:
+            return got, written  # its quoted translation, just above it
+    if _RE_PLATFORM.search(sent.text) and len({got for _, _, got, _ in sigs}) == 1:
+        return sigs[0][2], sigs[0][3]
+    return None
 
 
 def _is_duration(e: Span) -> bool:
@@ -514,6 +565,27 @@ def refines(a: str | None, b: str | None) -> bool:
         return True
     n = min(len(a), len(b))
     return a[:n] == b[:n]
+
+
+@lru_cache(maxsize=1)
+def _another_occurrence() -> re.Pattern[str]:
+    return re.compile(load_data("anchors")["another_occurrence"], re.I)
+
+
+def same_occurrence(a: str | None, a_details: Details, a_evidence: str,
+                    b: str | None, b_details: Details, b_evidence: str) -> bool:
+    """Two mentions of one type and person in one document can be one event: their dates
+    are compatible, and when either sentence says it is another occurrence ("In May 2022,
+    he was also fined") both state the same date."""
+    if not compatible(a, a_details, b, b_details):
+        return False
+    if a_evidence == b_evidence:
+        return True
+    rx = _another_occurrence()
+    if rx.search(a_evidence) or rx.search(b_evidence):
+        sa, sb = stated(a, a_details), stated(b, b_details)
+        return bool(sa and sa == sb)
+    return True
 
 
 def compatible(a: str | None, a_details: Details, b: str | None, b_details: Details) -> bool:

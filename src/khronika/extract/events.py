@@ -573,7 +573,7 @@ def merge_mentions(found: list[EventMention]) -> list[EventMention]:
     for ev in found:
         for i, prev in enumerate(out):
             if prev.type == ev.type and prev.subject_key == ev.subject_key and prev.subject_key is not None \
-                    and D.compatible(prev.date, prev.details, ev.date, ev.details):
+                    and D.same_occurrence(prev.date, prev.details, prev.evidence, ev.date, ev.details, ev.evidence):
                 from dataclasses import replace
                 date, dated = D.combine(prev.date, prev.details, ev.date, ev.details)
                 rest = tuple(kv for kv in prev.details if kv[0] not in D.DATE_KEYS)
