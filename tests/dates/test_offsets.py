@@ -105,3 +105,17 @@ def test_also_fined_in_another_month_is_another_fine():
     assert D.same_occurrence("2022-05", text, also, "2022-05", text, also)
     # without such a word, a dated and an undated mention of one type are one event
     assert D.same_occurrence(None, (), lede, "2023-05-19", text, "On May 19, the court fined Roizman.")
+
+
+# -- embedded posts ------------------------------------------------------------------------
+
+def test_embedded_post_signature_dates_its_quoted_translation_and_its_publication():
+    text = _passage("d038", "The news of municipal deputies", "(@kseniathorstrom) September 12, 2022")
+    doc = get_nlp()(text)
+    sents = list(doc.sents)
+    quoted = next(s for s in sents if "Vasiliev has signed" in s.text)
+    assert D.embed_date(quoted) == ("2022-09-12", "September 12, 2022")
+    published = next(s for s in sents if "published the statement on Twitter" in s.text)
+    assert D.embed_date(published)[0] == "2022-09-12"
+    plain = next(s for s in sents if s.text.startswith("She urged"))
+    assert D.embed_date(plain) is None

@@ -470,9 +470,10 @@ def embed_date(sent: Span) -> tuple[str, str] | None:
     for start, end, got, written in sigs:
         if start <= s0 < end:
             return got, written  # the post's own text
-        if s1 <= start and text[para:para + 1] in _OPEN_QUOTES and not text[s1:start].strip(_CLOSE_QUOTES) \
-                and text[s1:start].count("\n") <= 2:
-            return got, written  # its quoted translation, just above it
+        between = [x for x in text[s1:start].strip(_CLOSE_QUOTES).splitlines() if x.strip()]
+        if s1 <= start and text[para:para + 1] in _OPEN_QUOTES and len(between) <= 1 \
+                and not any(x.lstrip()[:1] in _OPEN_QUOTES for x in between):
+            return got, written  # its quoted translation, just above it (the original may sit between)
     if _RE_PLATFORM.search(sent.text) and len({got for _, _, got, _ in sigs}) == 1:
         return sigs[0][2], sigs[0][3]
     return None
