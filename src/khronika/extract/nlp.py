@@ -116,7 +116,8 @@ def name_shapes(doc: Doc) -> Doc:
         if tok.text in surnames and tok.i not in gaz_tokens:
             found.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
 
-    kept_model = [e for e in doc.ents if e.ent_id_ != GAZ_ID]
+    kept_model = [_trim_person(e) if e.label_ == "PERSON" else e for e in doc.ents if e.ent_id_ != GAZ_ID]
+    kept_model = [e for e in kept_model if e is not None]
     # priority: gazetteer > name shapes > model; longer spans first within a tier
     ranked = gaz + filter_spans(found + [e for e in kept_model if e.label_ == "PERSON"]) + kept_model
     out: list[Span] = []
@@ -130,6 +131,32 @@ def name_shapes(doc: Doc) -> Doc:
         taken.update(t.i for t in span)
     doc.ents = sorted(out, key=lambda s: s.start)
     return doc
+
+
+def _trim_person(span: Span) -> Span | None:
+    """Cut a model PERSON span at its first token that cannot be part of a name.
+
+    The small model glues trailing material onto names ("Aleksei Horinov - 7 years");
+    the longer wrong span would otherwise beat the right name-shaped one. A hyphen
+    stays only inside a word ("Kara-Murza"), not as a spaced dash.
+    """
+    doc = span.doc
+    end = span.start
+    while end < span.end:
+        t = doc[end]
+        particle = t.is_lower and end > span.start and t.text in {"de", "van", "von", "der", "al", "bin"}
+        if _NAME_TOKEN.match(t.text) or _CYR_NAME.match(t.text) or _INITIALS.match(t.text) or particle:
+            end += 1
+        elif t.text == "-" and end > span.start and not doc[end - 1].whitespace_ and end + 1 < span.end \
+                and _NAME_TOKEN.match(doc[end + 1].text):
+            end += 2
+        else:
+            break
+    if end == span.end:
+        return span
+    if end == span.start or not doc[end - 1].whitespace_:
+        return None  # the cut falls inside a word ("Anti-war"): a compound, not a name
+    return Span(doc, span.start, end, label=span.label)
 
 
 @Language.component("khronika_paragraphs")
