@@ -52,6 +52,9 @@ class Rule:
     confidence: float
     voice: str | None = None
     patient_subject: bool = False
+    via: frozenset[str] = frozenset()
+    requires: str | None = None
+    under_response: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +69,8 @@ def rules_by_lemma() -> dict[str, list[Rule]]:
                     frozenset(raw.get("with", [])), frozenset(raw.get("obj", [])),
                     tuple(raw.get("near", [])), tuple(raw.get("not_near", [])),
                     bool(raw.get("foreign")), float(raw.get("confidence", 0.9)), raw.get("voice"),
-                    bool(raw.get("patient_subject")))
+                    bool(raw.get("patient_subject")), frozenset(raw.get("via", [])), raw.get("requires"),
+                    bool(raw.get("under_response")))
         for lem in lemmas:
             out.setdefault(lem, []).append(rule)
     return out
@@ -136,6 +140,27 @@ def _arguments(tok: Token, depth: int = 3) -> str:
     return " " + " ".join(words) + " "
 
 
+def _via(tok: Token, media: frozenset[str]) -> bool:
+    """The act happened in a medium: "during a broadcast in July 2022, referenced ...",
+    "during a live broadcast on YouTube, ... he used negative terms" (the phrase may hang
+    from any word of the trigger's clause)."""
+    return any(t.dep_ == "pobj" and t.head.lower_ in {"during", "in", "on", "at"}
+               and (t.lemma_.lower() in media or t.lower_ in media) for t in tok.subtree)
+
+
+def response_head(tok: Token) -> Token | None:
+    """The response a dissent act is the stated reason for: "sentenced ... for denouncing
+    the war", "jailed over criticism of the war", "his arrest for his posts" (the verb or
+    noun that "for"/"over" hangs from; data: triggers.yaml response_heads)."""
+    if tok.dep_ not in {"pcomp", "pobj"} or tok.head.lower_ not in {"for", "over"}:
+        return None
+    head = tok.head.head
+    heads = word_set("triggers", "response_heads")
+    if head.i == tok.head.i or not any(k in heads for k in lemma_keys(head)):
+        return None
+    return head
+
+
 def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
     if not _pos_ok(tok, rule.pos):
         return False
@@ -144,6 +169,10 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
     if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
         return False
     if rule.voice and (rule.voice == "passive") != _passive(tok):
+        return False
+    if rule.via and not _via(tok, rule.via):
+        return False
+    if rule.under_response and response_head(tok) is None:
         return False
     if rule.near or rule.not_near:
         win = _window(tok)
@@ -176,6 +205,11 @@ def _hypothetical(tok: Token) -> bool:
         if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
             break
         prev, cur = cur, cur.head
+        if prev.dep_ == "ccomp" and prev.i < cur.i and any(c.dep_ in {"nsubj", "nsubjpass"} for c in prev.children) \
+                and not any(c.dep_ == "mark" for c in prev.children):
+            # a fronted clause with its own subject is asserted, not governed: "Roizman was
+            # charged under Part 1 ..., he was threatened with up to three years"
+            break
         if cur.lemma_.lower() in governors or cur.lower_ in governors:
             if _executed_order(prev, cur):
                 continue
@@ -258,6 +292,7 @@ class EventFinder:
         self.ru = frozenset(p.lower() for p in load_data("gazetteer").get("places_ru") or [])
         self.hedges = tuple(h.lower() for h in load_data("triggers").get("hedges") or [])
         self.prov = Provenance("extract", version)
+        self._realised_cache: dict[str, bool] = {}
 
     # -- subjects ------------------------------------------------------------------
     def _slot(self, tok: Token, deps: set[str]) -> list[Token]:
@@ -276,6 +311,9 @@ class EventFinder:
             subj = [_reduced_participle(tok)]
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
+            if tok.head.dep_ == "attr" and not self.t.persons_in(tok.head):
+                # "X is the first elected member ... to be sentenced": the copula's subject
+                subj = self._slot(tok.head.head, {"nsubj"}) or subj
         if not subj:
             subj = self._left_names(tok)
         if not subj:
@@ -328,6 +366,10 @@ class EventFinder:
     def _subjects(self, tok: Token, role: str) -> tuple[list[str], str | None, bool]:
         """(person keys, agent text, found_syntactically)."""
         t = self.t
+        if role == "actor" and (resp := response_head(tok)) is not None:
+            # "sentenced X for denouncing the war": the act is the response's subject's
+            keys, _, found = self._subjects(resp, "target")
+            return keys, None, found
         if tok.pos_ in {"NOUN", "PROPN"}:
             return self._nominal_subjects(tok)
         passive = _passive(tok)
@@ -396,6 +438,10 @@ class EventFinder:
                         keys += [k for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
             else:
                 keys += [k for s in self._own_subject(head) for k in t.persons_in(s)]
+        if not keys and tok.dep_ == "nsubjpass" and head.lemma_.lower() in {"give", "hand", "impose", "award"}:
+            # "the harshest sentence ... was given to X - 7 years in prison"
+            keys += [k for p in head.children if p.dep_ in {"dative", "prep"} and p.lower_ in {"to", "on"}
+                     for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
         if not keys and tok.dep_ == "nsubjpass":
             keys += [k for a in self._agent_tokens(head) for k in t.persons_in(a)]
         if not keys:
@@ -504,6 +550,8 @@ class EventFinder:
                 rule = next((r for r in cands if _matches(r, tok, self.ru)), None)
                 if rule is None or _hypothetical(tok):
                     continue
+                if rule.requires and not self._realised(rule.requires, rules):
+                    continue
                 role = self.ontology[rule.type]["role"]
                 self.t.first_person_ok = self.ontology[rule.type].get("family") == "dissent"
                 try:
@@ -546,6 +594,16 @@ class EventFinder:
             if sent.text.strip():
                 prev_sent = sent
         return merge_mentions(found)
+
+    def _realised(self, etype: str, rules: dict[str, list[Rule]]) -> bool:
+        """Whether the document reports an act of this type as done (a trigger that is not
+        hypothetical, whoever its subject): "X, who led the initiative" is an appeal only
+        where the appeal was made, not where deputies "are planning to send" one."""
+        if etype not in self._realised_cache:
+            self._realised_cache[etype] = any(
+                r.type == etype and not r.requires and _matches(r, tok, self.ru) and not _hypothetical(tok)
+                for tok in self.doc for k in lemma_keys(tok) for r in rules.get(k, []))
+        return self._realised_cache[etype]
 
     def _topic(self, sent: Span, prev: Span | None, found: list[EventMention]) -> list[str]:
         """A nominal trigger in a sentence that mentions nobody continues the previous
