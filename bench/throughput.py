@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
     last = results[-1]
     if len(results) > 1:
-        small = [r for r in results if r["n"] >= 10_000] or results
+        small = [r for r in results[:-1] if r["n"] >= 10_000] or results[:1]  # flat from 10k on is the target
         flat = last["whole_peak"] / small[0]["whole_peak"]
         print(f"\npeak RSS {mb(small[0]['whole_peak'])} MB at {small[0]['n']:,} -> {mb(last['whole_peak'])} MB at "
               f"{last['n']:,} (x{flat:.2f})")
