@@ -4,12 +4,9 @@ sentence "given to X", names marked "Roizman*", "X, who led the initiative"."""
 
 from __future__ import annotations
 
-import pytest
-
+from conftest import DEV, corpus_file
 from khronika.extract import analyse
 from khronika.extract.events import response_head
-
-from conftest import DEV, corpus_file
 
 
 def _an(prefix):
@@ -73,3 +70,24 @@ def test_leader_of_an_initiative_authored_the_appeal_only_when_it_was_made():
     assert _with(_an("d031"), "appeal", "Palyuga")
     # d028: deputies "are planning to send an appeal": nobody has appealed yet
     assert not _with(_an("d028"), "appeal", "Palyuga")
+
+
+def test_indefinite_role_object_of_the_lede_is_the_person_named_next():
+    # d003: "... has sentenced an anti-war councilor to seven years in prison for denouncing
+    # Russia's war in Ukraine." then "Moscow Councilor Alexei Gorinov was arrested ..."
+    an = _an("d003")
+    sent = _with(an, "sentence", "Gorinov")
+    assert sent and "an anti-war councilor" in sent[0].evidence
+    assert any("denouncing" in e.evidence for e in _with(an, "statement", "Gorinov"))
+
+
+def test_indefinite_role_object_stays_unresolved_without_a_matching_name(nlp):
+    # the lede alone names nobody: no guess
+    from khronika.extract.events import EventFinder
+    from khronika.extract.persons import PersonTable
+
+    path = corpus_file(DEV, "d003")
+    lede = next(line for line in path.read_text(encoding="utf-8").splitlines() if "anti-war councilor" in line)
+    doc = nlp(lede + "\n\nJudge Olesya Mendeleyeva read out the verdict.")
+    table = PersonTable(doc, "t")
+    assert not [e for e in EventFinder(doc, table, "t", None, "t").events() if e.type == "sentence"]

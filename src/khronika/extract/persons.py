@@ -30,6 +30,8 @@ FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "o
 _NAME_TOKEN = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)$")
 _INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?){1,2}$")
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$")
+LEDE_SENTENCES = 1  # sentence indexes 0..1: the headline-free lede
+NEXT_SENTENCES = 2  # how far after an indefinite role object its name may come
 _STRIP = re.compile(r"(?:['’]s|\*+|[’'])$")
 
 
@@ -357,6 +359,8 @@ class Coref:
         self.refs: dict[int, str] = {}
         self.first_person: dict[int, str] = {}  # I/we/my/our inside a quote -> its speaker
         self._placeholders: dict[str, int] = {}
+        # indefinite role objects of the lede: placeholder -> (sentence index, role noun)
+        self._role_placeholders: dict[str, tuple[int, str]] = {}
         self._run()
         self._finalise()
 
@@ -474,6 +478,14 @@ class Coref:
                     self._placeholders[ph] = tok.i
                     self.refs[tok.i] = ph
                     hist.append((tok.i, sidx, ph, True, self._is_main(tok)))
+                elif det in {"a", "an"} and tok.dep_ == "dobj" and tok.tag_ == "NN" and sidx <= LEDE_SENTENCES \
+                        and tok.lemma_.lower() in roles:
+                    # the lede's "has sentenced an anti-war councilor ..." names them next:
+                    # "Moscow Councilor Alexei Gorinov was arrested ..." (see _finalise)
+                    ph = f"u{tok.i}"
+                    self._placeholders[ph] = tok.i
+                    self._role_placeholders[ph] = (sidx, tok.lemma_.lower())
+                    self.refs[tok.i] = ph
         self._hist = hist
 
     def _by_role(self, noun: str, ref: str | None, hist) -> str | None:
@@ -548,11 +560,43 @@ class Coref:
                 return h[2]
         return tier[-1][2]
 
+    def _named_next(self, pos: int, sidx: int, noun: str, before: set[str]) -> str | None:
+        """An indefinite role object ("an anti-war councilor") is the first person named in
+        the next NEXT_SENTENCES sentences whose own role words share the noun's family
+        (roles.yaml role_families: councilor ~ deputy ~ mundep); nobody else (precision first)."""
+        family = self._family(noun)
+        for h in self._hist:
+            if h[0] <= pos or h[2].startswith("u") or h[2] in before or h[0] not in self.t.root_key:
+                continue
+            if h[1] > sidx + NEXT_SENTENCES:
+                break
+            b = self.t.by_key(h[2])
+            words = {w.lower() for r in b.roles for w in r.split()}
+            start = h[0]
+            while start > 0 and self.t.token_key.get(start - 1) == h[2]:
+                start -= 1
+            # the mention's own title words too ("Moscow Councilor Alexei Gorinov")
+            words |= {t.lower_ for t in self.t.doc[max(0, start - 3):h[0]]}
+            if any(w in family for w in words):
+                return h[2]
+        return None
+
+    @staticmethod
+    def _family(noun: str) -> set[str]:
+        for fam in load_data("roles").get("role_families") or []:
+            low = {str(w).lower() for w in fam}
+            if noun in low:
+                return low
+        return {noun}
+
     def _finalise(self) -> None:
         """Placeholders become the first person later named as a subject."""
         resolved: dict[str, str | None] = {}
         for ph, pos in self._placeholders.items():
             before = {h[2] for h in self._hist if h[0] < pos and not h[2].startswith("u")}
+            if ph in self._role_placeholders:
+                resolved[ph] = self._named_next(pos, *self._role_placeholders[ph], before)
+                continue
             later = [h for h in self._hist if h[0] > pos and not h[2].startswith("u") and h[2] not in before
                      and h[0] in self.t.root_key]
             pick = next((h[2] for h in later if h[3]), None) or (later[0][2] if later else None)
