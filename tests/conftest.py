@@ -23,6 +23,15 @@ from typing import Any
 
 import pytest
 
+# Hypothesis: CI runs a fixed, derandomised set of examples so a run is reproducible;
+# local runs keep exploring new examples (and found real bugs that way).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
+
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KHRONIKA_SHARED", ROOT.parent / "shared"))
 DEV_CORPUS = SHARED / "corpus" / "dev"

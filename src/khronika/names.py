@@ -96,8 +96,14 @@ def _tokens(name: str) -> list[str]:
 def token_key(token: str) -> str:
     """Key of one name token (no given-name table; see ``given_key``)."""
     t = re.sub(r"[^a-z]", "", _fold(token))
-    for pat, rep in _rules():
-        t = pat.sub(rep, t)
+    # Apply the rules until nothing changes: one rule's output can create another's
+    # input ("xch" -> "ksch" -> "ksh"), and a key must be a fixed point of itself.
+    for _ in range(8):
+        before = t
+        for pat, rep in _rules():
+            t = pat.sub(rep, t)
+        if t == before:
+            break
     return t
 
 
