@@ -48,7 +48,7 @@ def seed_analyses(nlp):
 
     specs = [("000", "2024-01-18"), ("002", "2025-01-22"), ("003", None), ("004", None)]
     arts = [_article(corpus_file(SEEDS, p), stated) for p, stated in specs]
-    return {p: an for (p, _), an in zip(specs, analyse_many(arts))}
+    return {p: an for (p, _), an in zip(specs, analyse_many(arts), strict=True)}
 
 
 @pytest.fixture(scope="session")

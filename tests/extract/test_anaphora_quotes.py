@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from khronika.extract import analyse
-
 from conftest import DEV, _article, corpus_file
+from khronika.extract import analyse
 
 
 def _events(prefix: str, etype: str) -> set[str]:

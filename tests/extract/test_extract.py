@@ -7,7 +7,6 @@ from khronika.extract.dates import resolve
 from khronika.extract.docdate import document_date
 
 
-
 def _events(an, type_, surname):
     return [e for e in an.events if e.type == type_ and surname in e.subject_name]
 

@@ -6,9 +6,8 @@ import dataclasses
 
 import pytest
 
-from khronika.extract import analyse
-
 from conftest import DEV, SEEDS, _article, corpus_file
+from khronika.extract import analyse
 
 
 def _run(directory, prefix, title=None):

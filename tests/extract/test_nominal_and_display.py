@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from khronika.extract import analyse
-
 from conftest import DEV, _article, corpus_file
+from khronika.extract import analyse
 
 
 @pytest.fixture(scope="module")

@@ -217,10 +217,8 @@ def _hypothetical(tok: Token) -> bool:
         if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
             return True
     # "the deputies could face fines" / infinitive of purpose "to call for"
-    if tok.pos_ in {"VERB", "AUX"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children) \
-            and tok.dep_ in {"xcomp", "advcl", "acl", "ccomp"}:
-        return True
-    return False
+    return (tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"xcomp", "advcl", "acl", "ccomp"}
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
 
 
 def _executed_order(trigger: Token, governor: Token) -> bool:
@@ -236,7 +234,7 @@ def _modified(tok: Token) -> list[Token]:
 
 
 _NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen"])}
 
 
 def _number(tok: Token) -> int | None:

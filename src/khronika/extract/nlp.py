@@ -164,9 +164,7 @@ def paragraph_starts(doc: Doc) -> Doc:
     """A line break always ends a sentence: cleaned text puts paragraphs (and list
     items, headlines) on their own lines, and the parser would glue them otherwise."""
     for tok in doc[:-1]:
-        if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws):
-            doc[tok.i + 1].is_sent_start = True
-        elif "\n" in tok.whitespace_:
+        if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws) or "\n" in tok.whitespace_:
             doc[tok.i + 1].is_sent_start = True
     return doc
 

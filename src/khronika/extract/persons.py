@@ -405,10 +405,9 @@ class Coref:
         if verb is None:
             return None
         for t in window:
-            if t.i in self.t.token_key or (t.i in self.refs and t.pos_ == "PRON"):
-                # the speaker is the speech verb's subject or adjacent to it
-                if abs(t.i - verb.i) <= 3:
-                    return self._person_at(t)
+            # the speaker is the speech verb's subject or adjacent to it
+            if (t.i in self.t.token_key or (t.i in self.refs and t.pos_ == "PRON")) and abs(t.i - verb.i) <= 3:
+                return self._person_at(t)
             if t.is_punct and t.text in {".", "!", "?", "“"} and t.i > verb.i:
                 break
         return None

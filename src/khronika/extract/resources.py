@@ -6,14 +6,14 @@ vocabulary, date anchors) lives in those files; this module only reads and cache
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> Any:
     """Parsed ``khronika/data/<name>.yaml`` (cached; treat the result as read-only)."""
     path = resources.files("khronika") / "data" / f"{name}.yaml"
@@ -26,7 +26,7 @@ def load_ontology() -> dict[str, dict]:
     return {k: dict(v) for k, v in load_data("ontology").items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_set(name: str, key: str, lower: bool = True) -> frozenset[str]:
     items = load_data(name).get(key) or []
     return frozenset(str(x).lower() if lower else str(x) for x in items)
