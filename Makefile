@@ -1,7 +1,7 @@
 # khronika: two commands on a fresh machine
 #   make demo   set up .venv, ingest the bundled demo corpus (five seed articles) into demo.db, print a summary
 #   make test   set up .venv with test dependencies (and the system packages the tests need), run the suite
-# Also: make eval (score against ../shared/eval), make bench, make lint.
+# Also: make eval (score against ../shared/eval), make bench, make soak, make lint.
 
 PY      ?= python3
 VENV    := .venv
@@ -10,7 +10,7 @@ SHARED  ?= ../shared
 DEMO_DB ?= demo.db
 OUT     ?= out
 
-.PHONY: demo test eval bench lint sysdeps clean-venv
+.PHONY: demo test eval bench soak lint sysdeps clean-venv
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,9 +45,15 @@ eval: $(VENV)/.installed
 	@echo "seeds:"; $(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/seeds.gold.json $(OUT)/eval-seeds.json | tail -1
 	@echo "dev:";   $(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/dev.gold.json $(OUT)/eval-dev.json | tail -1
 
+# Benchmarks print figures next to their baseline measured in the same run (bench/README.md).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/throughput.py --sizes 1000,10000
+
+# The long reliability runs: SIGKILLs, hostile inputs, concurrent readers (several minutes).
+soak: $(VENV)/.installed
+	$(BIN)/python bench/soak.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
