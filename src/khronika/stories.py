@@ -241,6 +241,7 @@ def news_peg(it: StoryItem) -> str | None:
 TITLE_WEIGHT, FADE_CHARS = 2.0, 1500.0
 
 
+@lru_cache(maxsize=65536)
 def _surname(name: str) -> str:
     p = parse_name(name)
     return surname_stem(p.surname) if p and p.surname else ""
@@ -260,6 +261,7 @@ class Features:
 
     def __init__(self, items: Sequence[StoryItem]):
         self.items = {it.doc_id: it for it in items}
+        self._keys: dict[str, list[str]] = {}
         self.lead_end = {it.doc_id: len(lead_text(it)) + (len(it.text) - len(it.text.lstrip())) for it in items}
         self.peg = {it.doc_id: news_peg(it) for it in items}
         terms = {it.doc_id: _terms(it.text) for it in items}
@@ -328,6 +330,12 @@ class Features:
         return (iv[0], None) if it.published_bound else iv
 
     def block_keys(self, doc_id: str) -> list[str]:
+        keys = self._keys.get(doc_id)
+        if keys is None:
+            keys = self._keys[doc_id] = self._block_keys(doc_id)
+        return keys
+
+    def _block_keys(self, doc_id: str) -> list[str]:
         top = sorted(self.text[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))[:BLOCK_TERMS]
         topn = sorted(self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))[:BLOCK_TERMS]
         return [f"t:{k}" for k, _ in top] + [f"n:{k}" for k, _ in topn]
@@ -366,41 +374,137 @@ def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) ->
 
 # --------------------------------------------------------------------------- clusters
 
+# Candidate generation (blocking): a document is scored only against clusters that share
+# one of its most distinctive terms or surname keys *and* a date bucket its peg date can
+# reach within the window; at most CANDIDATES of them (by shared-key weight), each by
+# its first REPRESENTATIVES members. Real stories are a handful of reports, so on real
+# data this is the exhaustive average linkage (tests/stories/test_blocking.py); on a
+# stream it keeps the cost per document constant.
+CANDIDATES = 32
+REPRESENTATIVES = 16
+# A document whose peg date is imprecise (a month, a year, only a lower bound) or
+# missing cannot be bucketed: it is looked up among the most recent clusters per key.
+RECENT_PER_KEY = 256
+# Buckets this far behind the newest one are dropped (documents arrive in date order;
+# a peg date from a lead event may precede the publication date by some weeks).
+EVICT_DAYS = 180
+
+
+class _Blocks:
+    """Clusters by (blocking key, date bucket), bounded in memory."""
+
+    def __init__(self, f: Features, window: int):
+        self.f, self.window = f, window
+        self.width = max(1, window)
+        self.dated: dict[int, dict[str, dict[str, None]]] = {}
+        self.loose: dict[str, dict[str, None]] = {}  # undatable members, per key
+        self.recent: dict[str, dict[str, None]] = {}  # any member, most recent last
+        self.newest = -(10 ** 9)
+
+    def _span(self, doc_id: str) -> tuple[int, int] | None:
+        pd = self.f.peg_date[doc_id]
+        if pd is None or pd[1] is None or (pd[1] - pd[0]).days > 3 * self.width:
+            return None
+        return pd[0].toordinal() // self.width, pd[1].toordinal() // self.width
+
+    @staticmethod
+    def _touch(posting: dict[str, None], story: str, cap: int | None = None) -> None:
+        posting.pop(story, None)
+        posting[story] = None
+        if cap and len(posting) > 2 * cap:
+            for s in list(posting)[: len(posting) - cap]:
+                del posting[s]
+
+    def add(self, doc_id: str, story: str) -> None:
+        keys = self.f.block_keys(doc_id)
+        span = self._span(doc_id)
+        for k in keys:
+            self._touch(self.recent.setdefault(k, {}), story, RECENT_PER_KEY)
+        if span is None:
+            for k in keys:
+                self._touch(self.loose.setdefault(k, {}), story, RECENT_PER_KEY)
+            return
+        for b in range(span[0], span[1] + 1):
+            bucket = self.dated.setdefault(b, {})
+            for k in keys:
+                self._touch(bucket.setdefault(k, {}), story)
+        if span[1] > self.newest:
+            self.newest = span[1]
+            horizon = self.newest - (EVICT_DAYS + self.window) // self.width
+            for b in [b for b in self.dated if b < horizon]:
+                del self.dated[b]
+
+    def candidates(self, doc_id: str) -> list[str]:
+        weights = {**{f"t:{k}": w for k, w in self.f.text[doc_id].items()},
+                   **{f"n:{k}": w for k, w in self.f.names[doc_id].items()}}
+        span = self._span(doc_id)
+        score: Counter[str] = Counter()
+        for k in self.f.block_keys(doc_id):
+            w = weights.get(k, 0.0) or 1e-9
+            if span is None:
+                postings = [self.recent.get(k, {})]
+            else:
+                reach = self.window // self.width + 1
+                postings = [self.dated.get(b, {}).get(k, {}) for b in range(span[0] - reach, span[1] + reach + 1)]
+                postings.append(self.loose.get(k, {}))
+            seen: set[str] = set()
+            for posting in postings:
+                for story in posting:
+                    if story not in seen:
+                        seen.add(story)
+                        score[story] += w
+        return [s for s, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]]
+
 
 def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | None = None,
-                   settings: Settings | None = None) -> dict[str, str]:
+                   settings: Settings | None = None, *, exhaustive: bool = False) -> dict[str, str]:
+    """``exhaustive``: score every cluster by all its members (the unblocked reference,
+    quadratic: for tests and evaluation only)."""
     settings = settings or Settings()
     existing = dict(existing or {})
     f = Features(items)
     by_id = f.items
     out: dict[str, str] = {d: s for d, s in existing.items() if d in by_id}
-    members: dict[str, list[str]] = {}
-    blocks: dict[str, set[str]] = {}
-
-    def join(doc_id: str, story: str) -> None:
-        out[doc_id] = story
-        members.setdefault(story, []).append(doc_id)
-        for k in f.block_keys(doc_id):
-            blocks.setdefault(k, set()).add(story)
-
-    for d in sorted(out):
-        members.setdefault(out[d], []).append(d)
-        for k in f.block_keys(d):
-            blocks.setdefault(k, set()).add(out[d])
+    members: dict[str, dict[str, None]] = {}  # ordered sets
+    reps: dict[str, list[str]] = {}
+    blocks = _Blocks(f, settings.story_window_days)
 
     def order(it: StoryItem) -> tuple:
         # Canonicals before their duplicates; then by date so clusters grow forward in time.
         return (it.duplicate_of is not None and it.duplicate_of in by_id, it.published or "9999", it.doc_id)
+
+    def join(doc_id: str, story: str) -> None:
+        out[doc_id] = story
+        ms = members.setdefault(story, {})
+        ms[doc_id] = None
+        # a copy of a member says nothing new about the story: it is not a representative
+        if len(reps.setdefault(story, [])) < REPRESENTATIVES and by_id[doc_id].duplicate_of not in ms:
+            reps[story].append(doc_id)
+        blocks.add(doc_id, story)
+
+    stored = sorted((by_id[d] for d in out), key=order)
+    for it in stored:
+        members.setdefault(out[it.doc_id], {})[it.doc_id] = None
+    for it in stored:
+        story, ms = out[it.doc_id], members[out[it.doc_id]]
+        if len(reps.setdefault(story, [])) < REPRESENTATIVES and it.duplicate_of not in ms:
+            reps[story].append(it.doc_id)
+        blocks.add(it.doc_id, story)
 
     for it in sorted((it for it in items if it.doc_id not in out), key=order):
         canon = it.duplicate_of
         if canon and canon in out:
             join(it.doc_id, out[canon])
             continue
-        cands = set().union(*(blocks.get(k, set()) for k in f.block_keys(it.doc_id)))
         best, best_score = None, settings.story_threshold
-        for story in sorted(cands):
-            ms = [m for m in members[story] if by_id[m].duplicate_of not in members[story]]
+        if exhaustive:
+            pool = {s: [m for m in ms if by_id[m].duplicate_of not in ms] for s, ms in members.items()}
+        else:
+            pool = {s: reps[s] for s in blocks.candidates(it.doc_id)}
+        for story in sorted(pool):
+            ms = pool[story]
+            if not ms:
+                continue
             s = sum(pair_score(it.doc_id, m, f, settings) for m in ms) / len(ms)
             if s >= best_score:
                 best, best_score = story, s
