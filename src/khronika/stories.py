@@ -56,12 +56,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -550,9 +552,39 @@ def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[Sto
 
 
 def update_store(store, infos: Mapping, articles: Mapping, analyses: Mapping, settings: Settings) -> dict:
-    """Pipeline stage: documents without a story join an existing one or start their own."""
+    """Pipeline stage: documents without a story join an existing one or start their own.
+
+    Only documents without a story are assigned; stored stories are never recomputed.
+    Of the stored documents only those dated near the new ones (or undated) are
+    featurised, as the clusters the new documents may join."""
     from dataclasses import replace
 
+    new = [d for d, i in infos.items() if not i.story and d in articles]
+    if not new:
+        return dict(infos)
     existing = {d: i.story for d, i in infos.items() if i.story}
-    stories = assign_stories(items_from(infos, articles, analyses), existing, settings)
-    return {d: replace(i, story=stories.get(d, i.story)) for d, i in infos.items()}
+    near = _near(infos, new, settings.story_window_days + EVICT_DAYS)
+    # a nearby story comes whole, so its representatives are what they always were
+    stories_near = {existing[d] for d in near if d in existing}
+    keep = {d for d in infos if d in new or existing.get(d) in stories_near}
+    stories = assign_stories(items_from({d: infos[d] for d in keep}, articles, analyses),
+                             {d: s for d, s in existing.items() if d in keep}, settings)
+    return {d: replace(i, story=stories[d]) if d in stories and not i.story else i for d, i in infos.items()}
+
+
+def _near(infos: Mapping, new: Sequence[str], days: int) -> set[str]:
+    """Stored documents whose date is within ``days`` of some new document's, or unknown."""
+    spans = sorted(iv for iv in (_interval(infos[d].published) for d in new) if iv)
+    if len(spans) < len(new):  # an undated new document may join any story
+        return {d for d, i in infos.items() if i.story}
+    starts = [s for s, _ in spans]
+    latest_end = list(accumulate((e for _, e in spans), max))  # over spans starting up to here
+    out = set()
+    for d, info in infos.items():
+        if not info.story:
+            continue
+        iv = _interval(info.published)
+        i = bisect_right(starts, iv[1] + timedelta(days=days)) if iv else 0
+        if iv is None or (i and latest_end[i - 1] >= iv[0] - timedelta(days=days)):
+            out.add(d)
+    return out

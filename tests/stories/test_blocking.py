@@ -8,14 +8,15 @@ Speed is measured in bench/throughput.py, not here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from khronika.pipeline import apply_document_dates, run_ingest
 from khronika.settings import Settings
-from khronika.stories import assign_stories, items_from, update_store
 from khronika.store.db import Store
+from khronika.stories import assign_stories, items_from, update_store
 
 DEV = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev"
 
@@ -65,3 +66,19 @@ def test_update_store_keeps_stored_stories(dev_store):
     articles = {a.id: a for a in dev_store.articles()}
     again = update_store(dev_store, infos, articles, analyses, settings)
     assert {d: i.story for d, i in again.items()} == {d: i.story for d, i in infos.items()}
+
+
+def test_update_store_assigns_only_documents_without_a_story(dev_store):
+    # as if half the corpus was ingested earlier: those keep their stories, the rest
+    # are placed as a full clustering would place them
+    settings = Settings.load()
+    analyses = dev_store.analyses()
+    stored = apply_document_dates(dev_store.document_infos(), analyses)
+    articles = {a.id: a for a in dev_store.articles()}
+    ids = sorted(stored)
+    half = {d: replace(i, story=None) if d not in ids[::2] else i for d, i in stored.items()}
+    got = update_store(dev_store, half, articles, analyses, settings)
+    assert all(got[d].story == i.story for d, i in half.items() if i.story)
+    expected = assign_stories(items_from(half, articles, analyses),
+                              {d: i.story for d, i in half.items() if i.story}, settings)
+    assert {d: i.story for d, i in got.items()} == expected
