@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,13 +112,48 @@ def _surname_relation(a: ParsedName, b: ParsedName) -> str:
 def _names_conflict(xs: list[ParsedName], ys: list[ParsedName]) -> bool:
     for a in xs:
         for b in ys:
-            if _surname_relation(a, b) == "other":
-                continue
-            if _given_relation(a, b) == "conflict":
-                return True
-            if a.patronymic and b.patronymic and a.patronymic != b.patronymic:
+            if _pair_conflict(_sig(a), _sig(b)):
                 return True
     return False
+
+
+Sig = tuple[str, str | None, str | None, str | None, str | None]
+
+
+def _sig(p: ParsedName) -> Sig:
+    """The parts of a parsed name that comparisons read (everything but ``raw``)."""
+    return (p.surname, p.given, p.initial, p.patronymic, p.given_letter)
+
+
+_PARSED_OF: dict[Sig, ParsedName] = {}
+_CONFLICT_CACHE: dict[tuple[Sig, Sig], bool] = {}
+
+
+def _pair_conflict(x: Sig, y: Sig) -> bool:
+    """Whether two names contradict (one pair of ``_names_conflict``), cached: a corpus
+    has few distinct names however often each is mentioned."""
+    got = _CONFLICT_CACHE.get((x, y))
+    if got is None:
+        a, b = _PARSED_OF[x], _PARSED_OF[y]
+        got = _surname_relation(a, b) != "other" and (
+            _given_relation(a, b) == "conflict" or bool(a.patronymic and b.patronymic and a.patronymic != b.patronymic))
+        if len(_CONFLICT_CACHE) > 1_000_000:  # bound memory on endless streams
+            _CONFLICT_CACHE.clear()
+        _CONFLICT_CACHE[(x, y)] = got
+    return got
+
+
+def _sigs(ps: list[ParsedName]) -> set[Sig]:
+    out = set()
+    for p in ps:
+        k = _sig(p)
+        _PARSED_OF.setdefault(k, p)
+        out.add(k)
+    return out
+
+
+def _sigs_conflict(xs: set[Sig], ys: set[Sig]) -> bool:
+    return any(_pair_conflict(a, b) for a in xs for b in ys)
 
 
 # -- person clustering ------------------------------------------------------------
@@ -128,7 +164,9 @@ class _Clusters:
     def __init__(self, ms: list[_M]):
         self.ms = ms
         self.parent = list(range(len(ms)))
-        self.names = {i: m.full + m.initials for i, m in enumerate(ms)}
+        # distinct name signatures per root: a conflict depends on neither the raw form
+        # nor how often a name occurs, so a cluster of 5,000 "Vladimir Putin" is one entry
+        self.names: dict[int, set[Sig]] = {i: _sigs(m.full + m.initials) for i, m in enumerate(ms)}
         self.evidence: dict[int, list[str]] = defaultdict(list)
 
     def find(self, i: int) -> int:
@@ -141,12 +179,18 @@ class _Clusters:
         ri, rj = self.find(i), self.find(j)
         if ri == rj:
             return True
-        if _names_conflict(self.names[ri], self.names[rj]):
+        if _sigs_conflict(self.names[ri], self.names[rj]):
             return False
         ri, rj = min(ri, rj), max(ri, rj)  # deterministic root
         self.parent[rj] = ri
-        self.names[ri] = self.names[ri] + self.names.pop(rj)
-        self.evidence[ri] += self.evidence.pop(rj, []) + [why]
+        a, b = self.names[ri], self.names.pop(rj)
+        if len(a) < len(b):
+            a, b = b, a
+        a |= b  # the larger set absorbs the smaller
+        self.names[ri] = a
+        ev = self.evidence.pop(rj, [])
+        self.evidence[ri] += ev
+        self.evidence[ri].append(why)
         return True
 
     def groups(self) -> dict[int, list[int]]:
@@ -189,30 +233,49 @@ def _cluster(ms: list[_M]) -> _Clusters:
         for j in idx[1:]:
             cl.union(idx[0], j, f"same name key '{k[0]} {k[1]}': {_label(ms[idx[0]])} + {_label(ms[j])}")
 
-    # 2. near spellings, blocked on the first three letters of the surname stem
+    # 2. near spellings, blocked on the first three letters of the surname stem.
+    # Members are grouped by their exact full-name forms: only pairs of forms with a
+    # near relation can merge, and a block of 5,000 Putin mentions has a handful of
+    # forms, so candidate pairs are enumerated per related form pair, then visited in
+    # the same (i, j) order the all-pairs loop would (its merges and evidence follow).
     block: dict[str, set[int]] = defaultdict(set)
     for i, m in enumerate(ms):
         for p in m.full:
             block[surname_stem(p.surname)[:3]].add(i)
+    rel_cache: dict[tuple[tuple[ParsedName, ...], tuple[ParsedName, ...]], str | None] = {}
     for b in sorted(block):
-        idx = sorted(block[b])
-        for x, i in enumerate(idx):
-            for j in idx[x + 1:]:
-                if cl.find(i) == cl.find(j) or ms[i].doc == ms[j].doc:
-                    continue
-                rel = _best_full_relation(ms[i].full, ms[j].full)
+        forms: dict[tuple[ParsedName, ...], list[int]] = defaultdict(list)
+        for i in sorted(block[b]):
+            forms[tuple(ms[i].full)].append(i)
+        keys = list(forms)
+        pairs: list[tuple[int, int, str]] = []
+        for fa in keys:
+            for fb in keys:
+                key = (fa, fb)
+                if key not in rel_cache:
+                    rel_cache[key] = _best_full_relation(list(fa), list(fb))
+                rel = rel_cache[key]
                 if rel is None:
                     continue
-                ctx = _context(ms, cl, i, j, cooc)
-                if ctx:
-                    cl.union(i, j, f"near spelling {rel} ({ctx}): {_label(ms[i])} + {_label(ms[j])}")
+                ib = forms[fb]
+                for i in forms[fa]:
+                    for j in ib[bisect_right(ib, i):]:
+                        pairs.append((i, j, rel))
+        pairs.sort()
+        for i, j, rel in pairs:
+            if cl.find(i) == cl.find(j) or ms[i].doc == ms[j].doc:
+                continue
+            ctx = _context(ms, cl, i, j, cooc)
+            if ctx:
+                cl.union(i, j, f"near spelling {rel} ({ctx}): {_label(ms[i])} + {_label(ms[j])}")
 
     # 3. initials, then bare surnames: attach to the single candidate cluster
+    att = _Attacher(ms, cl)
     for kind in ("initials", "bare"):
         for i, m in enumerate(ms):
             if m.full or (kind == "initials" and not m.initials) or (kind == "bare" and (m.initials or not m.bare)):
                 continue
-            _attach(ms, cl, i, m.initials if kind == "initials" else m.bare, kind)
+            att.attach(i, m.initials if kind == "initials" else m.bare, kind)
     return cl
 
 
@@ -229,33 +292,71 @@ def _best_full_relation(xs: list[ParsedName], ys: list[ParsedName]) -> str | Non
     return None
 
 
-def _attach(ms: list[_M], cl: _Clusters, i: int, names: list[ParsedName], kind: str) -> None:
-    m = ms[i]
-    stems = {surname_stem(p.surname) for p in names}
-    exact = {p.surname for p in names}
-    roots: dict[int, list[int]] = defaultdict(list)
-    for j, o in enumerate(ms):
-        if j == i or not o.full:
-            continue
-        for p in o.full:
-            if surname_stem(p.surname) in stems and all(_given_relation(p, q) != "conflict" for q in names):
-                roots[cl.find(j)].append(j)
-                break
-    # narrowest scope first: the same document, the same story, the corpus
-    for scope, test in (("document", lambda o: o.doc == m.doc), ("story", lambda o: o.story == m.story),
-                        ("corpus", lambda o: True)):
-        cands = {r: js for r, js in roots.items() if any(test(ms[j]) for j in js)}
-        if scope == "document" and len(cands) > 1:
-            # Boris Yeltsin and Naina Yeltsina in one text: the exact form decides
-            cands = {r: js for r, js in cands.items()
-                     if any(p.surname in exact for j in js for p in ms[j].full)} or cands
-        if len(cands) == 1:
-            r, js = next(iter(cands.items()))
-            j = min(x for x in js if test(ms[x]))
-            cl.union(j, i, f"{kind} '{names[0].raw}' -> only candidate in {scope}: {_label(ms[i])} -> {_label(ms[j])}")
-            return
-        if len(cands) > 1:
-            return  # ambiguous: keep apart
+class _Attacher:
+    """Attach members known only by initials or a bare surname (pass 3).
+
+    Candidates are the full-name members with the same surname stem whose names do not
+    contradict; per cluster we need only whether one sits in the member's document or
+    story (and the first such). Full-name clusters do not change during this pass
+    (attaching adds a member without full names), so the candidates for one set of
+    names are indexed once and reused by every member with those names.
+    """
+
+    def __init__(self, ms: list[_M], cl: _Clusters):
+        self.ms, self.cl = ms, cl
+        self.by_stem: dict[str, list[int]] = defaultdict(list)
+        for j, o in enumerate(ms):
+            for st in dict.fromkeys(surname_stem(p.surname) for p in o.full):
+                self.by_stem[st].append(j)
+        self.cluster = {j: cl.find(j) for js in self.by_stem.values() for j in js}
+        self.index: dict[tuple[Sig, ...], tuple] = {}
+
+    def _candidates(self, names: list[ParsedName]) -> tuple:
+        key = tuple(_sig(p) for p in names)
+        got = self.index.get(key)
+        if got is not None:
+            return got
+        ms = self.ms
+        stems = {surname_stem(p.surname) for p in names}
+        exact = {p.surname for p in names}
+        js: set[int] = set()
+        for st in stems:
+            js.update(self.by_stem.get(st, ()))
+        first: dict[int, int] = {}  # cluster -> lowest candidate
+        by_doc: dict[str, dict[int, int]] = defaultdict(dict)
+        by_story: dict[str, dict[int, int]] = defaultdict(dict)
+        exact_hit: set[int] = set()
+        for j in sorted(js):
+            o = ms[j]
+            if not any(surname_stem(p.surname) in stems and all(_given_relation(p, q) != "conflict" for q in names)
+                       for p in o.full):
+                continue
+            c = self.cluster[j]
+            first.setdefault(c, j)
+            by_doc[o.doc].setdefault(c, j)
+            by_story[o.story].setdefault(c, j)
+            if any(p.surname in exact for p in o.full):
+                exact_hit.add(c)
+        got = (first, by_doc, by_story, exact_hit)
+        self.index[key] = got
+        return got
+
+    def attach(self, i: int, names: list[ParsedName], kind: str) -> None:
+        m = self.ms[i]
+        first, by_doc, by_story, exact_hit = self._candidates(names)
+        # narrowest scope first: the same document, the same story, the corpus
+        for scope, cands in (("document", by_doc.get(m.doc, {})), ("story", by_story.get(m.story, {})),
+                             ("corpus", first)):
+            if scope == "document" and len(cands) > 1:
+                # Boris Yeltsin and Naina Yeltsina in one text: the exact form decides
+                cands = {c: j for c, j in cands.items() if c in exact_hit} or cands
+            if len(cands) == 1:
+                j = next(iter(cands.values()))
+                self.cl.union(j, i, f"{kind} '{names[0].raw}' -> only candidate in {scope}: "
+                                    f"{_label(m)} -> {_label(self.ms[j])}")
+                return
+            if len(cands) > 1:
+                return  # ambiguous: keep apart
 
 
 def _parse_member(doc: str, dp: DocPerson, story: str) -> _M:
@@ -425,38 +526,72 @@ def _bound(m: EventMention, published: str | None) -> str | None:
     return m.date or published
 
 
-@dataclass
 class _E:
-    """An event being built: its mentions and what they agree on."""
+    """An event being built: its mentions and what they agree on.
 
-    mentions: list[EventMention] = field(default_factory=list)
-    stories: set[str] = field(default_factory=set)
-    bounds: list[str] = field(default_factory=list)
+    What ``_fit`` reads (date, documents, details, bounds) is kept up to date as
+    mentions are added, so testing a mention costs the same for an event of 5,000
+    mentions as for one of two.
+    """
+
+    def __init__(self) -> None:
+        self.mentions: list[EventMention] = []
+        self.stories: set[str] = set()
+        self.min_bound: dict[int, str] = {}  # per length: the earliest bound of that length
+        self._docs: set[str] = set()
+        self._by_doc: dict[str, list[EventMention]] = defaultdict(list)
+        self._details: dict[str, set[str]] = defaultdict(set)
+        self._own: str | None = None  # most precise date a report's own text gives (first wins ties)
+        self._any: str | None = None  # most precise stated date, borrowed context included
+        self.own_dates = False
+
+    def add(self, m: EventMention, story: str, bound: str | None) -> None:
+        self.mentions.append(m)
+        self.stories.add(story)
+        self._docs.add(m.doc_id)
+        self._by_doc[m.doc_id].append(m)
+        for k, v in m.details:
+            if k not in _META_DETAILS:
+                self._details[k].add(_norm_value(v))
+        if d := _stated(m):
+            if self._any is None or len(d) > len(self._any):
+                self._any = d
+            if not _borrowed(m):
+                self.own_dates = True
+                if self._own is None or len(d) > len(self._own):
+                    self._own = d
+        if bound is not None:
+            n = len(bound)
+            if n not in self.min_bound or bound < self.min_bound[n]:
+                self.min_bound[n] = bound
 
     @property
     def date(self) -> str | None:
         # a date the report's own text gives beats one resolved with borrowed context;
         # among those, the most precise (compatible ones only ever join, see _fit)
-        own = [d for m in self.mentions if (d := _stated(m)) and not _borrowed(m)]
-        dates = own or [d for m in self.mentions if (d := _stated(m))]
-        return max(dates, key=len) if dates else None
+        return self._own or self._any
 
     @property
     def estimate(self) -> str | None:
         """Date to show when no source states one: the earliest report date, at month
         precision at most (it says when the event was known, not when it happened)."""
-        return self.date or (min(self.bounds)[:7] if self.bounds else None)
+        return self.date or (min(self.min_bound.values())[:7] if self.min_bound else None)
 
     def docs(self) -> set[str]:
-        return {m.doc_id for m in self.mentions}
+        return self._docs
+
+    def in_doc(self, doc_id: str) -> list[EventMention]:
+        return self._by_doc.get(doc_id, [])
 
     def details(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = defaultdict(set)
-        for m in self.mentions:
-            for k, v in m.details:
-                if k not in _META_DETAILS:
-                    out[k].add(_norm_value(v))
-        return out
+        return self._details
+
+    def after(self, date: str | None) -> bool:
+        """Whether ``date`` is later than some bound (a report that predates it)."""
+        if not date:
+            return False
+        # for bounds of one length, truncation keeps their order: the earliest decides
+        return any(not _not_after(date, b) for b in self.min_bound.values())
 
 
 def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | None:
@@ -466,17 +601,17 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
     if not _dates_compatible(date, mdate):
         # a borrowed-context date may be off by its guessed year: in the same story it
         # still joins, and the disagreement is listed as a conflict
-        own_dates = any(_stated(x) and not _borrowed(x) for x in ev.mentions)
+        own_dates = ev.own_dates
         if story not in ev.stories or (own_dates and not _borrowed(m)) or m.doc_id in ev.docs():
             return None
         borrowed_clash = True
     bound = _bound(m, published)
-    if not _not_after(date, bound) or any(not _not_after(mdate, b) for b in ev.bounds):
+    if not _not_after(date, bound) or ev.after(mdate):
         return None
     if m.doc_id in ev.docs():
         # one document reporting the same type twice is usually two events (Gorinov's
         # 7-year and later 3-year sentence); merge only repeats that say so
-        same = [x for x in ev.mentions if x.doc_id == m.doc_id]
+        same = ev.in_doc(m.doc_id)
         if not any((_stated(x) and _stated(x) == mdate) or x.span == m.span or x.evidence == m.evidence
                    for x in same):
             return None
@@ -545,10 +680,7 @@ def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: 
             else:
                 ev = _E()
                 built.append(ev)
-            ev.mentions.append(m)
-            ev.stories.add(story)
-            if (b := _bound(m, published)) is not None:
-                ev.bounds.append(b)
+            ev.add(m, story, _bound(m, published))
         for ev in built:
             events.append(_event(etype, subject, ev, names, used_ids))
     return sorted(events, key=lambda e: (e.subject or "", e.date or "9999", e.type, e.id))
