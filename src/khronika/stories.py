@@ -56,6 +56,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -68,7 +69,7 @@ from itertools import accumulate
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .dedupe import normalise
+from .dedupe import _LINK, _QUOTES, _URL, _WORD
 from .names import parse_name, surname_stem
 from .settings import Settings
 
@@ -108,9 +109,10 @@ _FOLDS = (("shch", "s"), ("sch", "s"), ("zh", "z"), ("kh", "h"), ("ch", "c"), ("
           ("j", "i"), ("y", "i"))
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Spelling-tolerant key of a name's last word: first sound plus consonant skeleton."""
-    words = normalise(name).split()
+    words = _normalise(name).split()
     if not words:
         return ""
     w = words[-1]
@@ -162,12 +164,26 @@ def _apart(a: str | None, b: str | None, window: int) -> bool:
 # --------------------------------------------------------------------------- features
 
 _TOKEN = re.compile(r"[a-z]{3,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_marks(m: re.Match) -> str:
+    return "".join(c for c in m.group() if not unicodedata.combining(c))
+
+
+def _normalise(text: str) -> str:
+    """dedupe.normalise, exactly, without a Python-level pass over every ASCII character
+    (the per-character filter there is most of this stage's cost on long texts)."""
+    text = _URL.sub(" ", _LINK.sub(r"\1", text))
+    if not text.isascii():
+        text = _NON_ASCII.sub(_strip_marks, unicodedata.normalize("NFKD", text.translate(_QUOTES)))
+    return " ".join(_WORD.findall(text.lower().replace("'", "")))
 
 
 def _terms(text: str) -> Counter[str]:
     # A 6-letter prefix is a crude but language-agnostic stemmer: sentenced/sentence,
     # resignation/resign... enough to compare two outlets' wording of one happening.
-    return Counter(t[:6] for t in _TOKEN.findall(normalise(text)) if t not in STOP_WORDS)
+    return Counter(t[:6] for t in _TOKEN.findall(_normalise(text)) if t not in STOP_WORDS)
 
 
 def _unit(v: dict[str, float]) -> dict[str, float]:
@@ -299,7 +315,7 @@ class Features:
     def _names(self, it: StoryItem) -> Counter[str]:
         out: Counter[str] = Counter()
         lead_end = self.lead_end[it.doc_id]
-        title = normalise(it.title or "")
+        title = _normalise(it.title or "")
         if it.people:
             for name, offsets in it.people:
                 k = _surname(name)

@@ -82,3 +82,15 @@ def test_update_store_assigns_only_documents_without_a_story(dev_store):
     expected = assign_stories(items_from(half, articles, analyses),
                               {d: i.story for d, i in half.items() if i.story}, settings)
     assert {d: i.story for d, i in got.items()} == expected
+
+
+def test_fast_normalise_is_dedupe_normalise():
+    from khronika.dedupe import normalise
+    from khronika.stories import _normalise
+
+    if not DEV.is_dir():
+        pytest.skip(f"shared dev corpus not found at {DEV}")
+    texts = [f.read_text(encoding="utf-8", errors="replace") for f in sorted(DEV.glob("*.txt"))]
+    texts += ["Thorström — «Gorinov» said ‘no’ [link](http://x.org) Łódź Ångström e\u0301"]
+    for t in texts:
+        assert _normalise(t) == normalise(t)
