@@ -131,6 +131,9 @@ def _is_initials(token: str) -> bool:
     return bool(_INITIALS.match(token.strip())) and len(token.replace(".", "").strip()) <= 3
 
 
+# resolve parses the same few forms ("Vladimir Putin") for thousands of mentions;
+# ParsedName is frozen, so one parsed value per distinct surface form is safe to share
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> ParsedName | None:
     """Split a surface form into surname, given name / initial, patronymic.
 
@@ -191,6 +194,7 @@ def _surname_key(token: str) -> str:
     return "-".join(token_key(p) for p in token.split("-") if token_key(p))
 
 
+@lru_cache(maxsize=65536)
 def surname_stem(surname_key: str) -> str:
     """Surname without the feminine ending: Pugacheva = Pugachev, Yeltsina = Yeltsin,
     Shtatskaya = Shtatski. Used for blocking; the given name still has to agree."""
