@@ -19,7 +19,7 @@ import hashlib
 import logging
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -230,8 +230,14 @@ def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None
     if not by_outlet:
         return 0
     infos = store.document_infos()
-    articles = {a.id: a for a in store.articles(i for docs in by_outlet.values() for i, _ in docs)}
-    canon = dedupe.update_store(store, {i: infos[i] for i in articles}, articles, settings)
+    ids = {i for docs in by_outlet.values() for i, _ in docs}
+    # the texts are already in by_outlet: read Articles only where needed (dedupe signs
+    # documents not yet indexed; stripping reads the ones that carry a learned paragraph)
+    unsigned = store.unsigned_ids() & ids
+    fresh = {a.id: a for a in store.articles(unsigned)} if unsigned else {}
+    canon = dedupe.update_store(store, {i: infos[i] for i in ids}, fresh, settings)
+    del fresh
+    articles = store.lazy_articles(ids)
     known = store.learned_boilerplate()
     changed = 0
     for outlet, docs in by_outlet.items():
@@ -267,6 +273,25 @@ def learn_for_pending(store: Store, settings: Settings) -> int:
     return learn_boilerplate(store, settings, outlets) if outlets else 0
 
 
+class _Texts(Mapping[str, str]):
+    """Article texts by id, read on access (datectx reads the few it needs)."""
+
+    def __init__(self, articles: Mapping[str, Article]) -> None:
+        self._a = articles
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self._a[doc_id].text
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._a
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._a)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
     """Dates, duplicates (with metadata inheritance), stories, date context, then people and events."""
     from . import datectx, dedupe, stories
@@ -274,15 +299,21 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
 
     analyses = store.analyses()
     infos = apply_document_dates(store.document_infos(), analyses)
-    articles = {a.id: a for a in store.articles()}
-    infos = dedupe.update_store(store, infos, articles, settings)  # indexes new documents only
+    # Texts are read on demand, not all held at once (memory flat in the corpus size):
+    # dedupe signs only documents not yet indexed, so it gets only their texts; stories
+    # and datectx read the texts they need through a lazy mapping.
+    unsigned = store.unsigned_ids()
+    fresh = {a.id: a for a in store.articles(unsigned)} if unsigned else {}
+    infos = dedupe.update_store(store, infos, fresh, settings)  # indexes new documents only
+    del fresh
+    articles = store.lazy_articles(infos)
     # every copy re-inherits from its canonical: dates were just re-derived from analyses
     infos = dedupe.apply(infos, {d: i.duplicate_of or d for d, i in infos.items()})
     infos = stories.update_store(store, infos, articles, analyses, settings)
     store.update_documents(infos.values())
     # undated reports borrow their story's (or related reports') date context; only the
     # in-memory analyses change, so stored extraction stays what the document alone says
-    analyses = {**analyses, **datectx.propagate(infos, analyses, {i: a.text for i, a in articles.items()})}
+    analyses = {**analyses, **datectx.propagate(infos, analyses, _Texts(articles))}
     ordered = [(infos[i], analyses[i]) for i in infos if i in analyses]
     resolution = resolve(ordered)
     store.replace_resolution(resolution.persons, resolution.events)

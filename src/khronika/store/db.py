@@ -8,7 +8,7 @@ hash), so re-running an ingest adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,25 @@ class Store:
                     published_stated=r.published_stated,
                     language=r.language,
                 )
+
+    def unsigned_ids(self) -> set[str]:
+        """Documents not yet in the near-duplicate index (no MinHash signature): the
+        only ones ``dedupe.update_store`` reads the text of."""
+        from .dedupe_tables import minhash_signatures
+
+        d = s.documents
+        q = select(d.c.id).where(~select(minhash_signatures.c.doc_id)
+                                 .where(minhash_signatures.c.doc_id == d.c.id).exists())
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(q)}
+
+    def lazy_articles(self, ids: Iterable[str] | None = None) -> LazyArticles:
+        """A read-only mapping doc id -> Article that reads each text when asked for
+        it, so a stage that needs a few texts does not hold the whole corpus."""
+        if ids is None:
+            with self.engine.connect() as conn:
+                ids = [r[0] for r in conn.execute(select(s.documents.c.id))]
+        return LazyArticles(self, ids)
 
     def document_infos(self) -> dict[str, DocumentInfo]:
         with self.engine.connect() as conn:
@@ -351,6 +370,29 @@ class Store:
     def record_run(self, command_name: str, counts: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(s.runs).values(command=command_name, counts=counts, finished_at=func.now()))
+
+
+class LazyArticles(Mapping[str, Article]):
+    """Articles by id, each read from the store on access (nothing is kept)."""
+
+    def __init__(self, store: Store, ids: Iterable[str]) -> None:
+        self._store = store
+        self._ids = frozenset(ids)
+
+    def __getitem__(self, doc_id: str) -> Article:
+        if doc_id in self._ids:
+            for a in self._store.articles([doc_id]):
+                return a
+        raise KeyError(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._ids))
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def _info(r: Any) -> DocumentInfo:
