@@ -54,6 +54,7 @@ the cluster it scores best with on average if that is at least
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 import unicodedata
@@ -64,7 +65,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, islice
 
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -165,6 +166,7 @@ def _apart(a: str | None, b: str | None, window: int) -> bool:
 
 _TOKEN = re.compile(r"[a-z]{3,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_QUOTE_PAIRS = tuple((chr(a), b) for a, b in _QUOTES.items())
 
 
 def _strip_marks(m: re.Match) -> str:
@@ -176,14 +178,21 @@ def _normalise(text: str) -> str:
     (the per-character filter there is most of this stage's cost on long texts)."""
     text = _URL.sub(" ", _LINK.sub(r"\1", text))
     if not text.isascii():
-        text = _NON_ASCII.sub(_strip_marks, unicodedata.normalize("NFKD", text.translate(_QUOTES)))
+        for a, b in _QUOTE_PAIRS:  # str.translate with a dict is slow on long texts
+            text = text.replace(a, b)
+        text = _NON_ASCII.sub(_strip_marks, unicodedata.normalize("NFKD", text))
     return " ".join(_WORD.findall(text.lower().replace("'", "")))
 
 
 def _terms(text: str) -> Counter[str]:
     # A 6-letter prefix is a crude but language-agnostic stemmer: sentenced/sentence,
     # resignation/resign... enough to compare two outlets' wording of one happening.
-    return Counter(t[:6] for t in _TOKEN.findall(_normalise(text)) if t not in STOP_WORDS)
+    # (counted per distinct word first: most words recur; prefixes keep first-seen order)
+    out: Counter[str] = Counter()
+    for t, n in Counter(_TOKEN.findall(_normalise(text))).items():
+        if t not in STOP_WORDS:
+            out[t[:6]] += n
+    return out
 
 
 def _unit(v: dict[str, float]) -> dict[str, float]:
@@ -354,8 +363,8 @@ class Features:
         return keys
 
     def _block_keys(self, doc_id: str) -> list[str]:
-        top = sorted(self.text[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))[:BLOCK_TERMS]
-        topn = sorted(self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))[:BLOCK_TERMS]
+        top = heapq.nsmallest(BLOCK_TERMS, self.text[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
+        topn = heapq.nsmallest(BLOCK_TERMS, self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
         return [f"t:{k}" for k, _ in top] + [f"n:{k}" for k, _ in topn]
 
 
@@ -403,6 +412,7 @@ REPRESENTATIVES = 16
 # A document whose peg date is imprecise (a month, a year, only a lower bound) or
 # missing cannot be bucketed: it is looked up among the most recent clusters per key.
 RECENT_PER_KEY = 256
+SCAN_PER_POSTING = 128
 # Buckets this far behind the newest one are dropped (documents arrive in date order;
 # a peg date from a lead event may precede the publication date by some weeks).
 EVICT_DAYS = 180
@@ -467,7 +477,9 @@ class _Blocks:
                 postings.append(self.loose.get(k, {}))
             seen: set[str] = set()
             for posting in postings:
-                for story in posting:
+                # the clusters most recently joined first; a crowded key in a crowded
+                # bucket (a wave of reports on one trial) is only read so far
+                for story in islice(reversed(posting), SCAN_PER_POSTING):
                     if story not in seen:
                         seen.add(story)
                         score[story] += w
