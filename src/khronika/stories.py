@@ -427,7 +427,7 @@ class _Blocks:
         self.dated: dict[int, dict[str, dict[str, None]]] = {}
         self.loose: dict[str, dict[str, None]] = {}  # undatable members, per key
         self.recent: dict[str, dict[str, None]] = {}  # any member, most recent last
-        self.newest = -(10 ** 9)
+        self.newest = self.horizon = -(10 ** 9)
 
     def _span(self, doc_id: str) -> tuple[int, int] | None:
         pd = self.f.peg_date[doc_id]
@@ -458,17 +458,18 @@ class _Blocks:
                 self._touch(bucket.setdefault(k, {}), story)
         if span[1] > self.newest:
             self.newest = span[1]
-            horizon = self.newest - (EVICT_DAYS + self.window) // self.width
+            self.horizon = horizon = self.newest - (EVICT_DAYS + self.window) // self.width
             for b in [b for b in self.dated if b < horizon]:
                 del self.dated[b]
 
     def candidates(self, doc_id: str) -> list[str]:
-        weights = {**{f"t:{k}": w for k, w in self.f.text[doc_id].items()},
-                   **{f"n:{k}": w for k, w in self.f.names[doc_id].items()}}
+        vecs = {"t": self.f.text[doc_id], "n": self.f.names[doc_id]}
         span = self._span(doc_id)
+        if span is not None and span[0] - self.window // self.width - 1 < self.horizon:
+            span = None  # its buckets were dropped (an old peg date reported late)
         score: Counter[str] = Counter()
         for k in self.f.block_keys(doc_id):
-            w = weights.get(k, 0.0) or 1e-9
+            w = vecs[k[0]].get(k[2:], 0.0) or 1e-9
             if span is None:
                 postings = [self.recent.get(k, {})]
             else:
