@@ -49,6 +49,14 @@ later follow-up into the earlier story. So:
 Clustering is sequential average-linkage (documents by date, then id): a document joins
 the cluster it scores best with on average if that is at least
 ``settings.story_threshold``; duplicates always take their canonical's story.
+
+Scale: IDF once per call; each document is scored only against candidate clusters that
+share one of its most distinctive terms or surname keys within a date bucket its peg
+date can reach (at most ``CANDIDATES``, by shared-key weight), each by its first
+``REPRESENTATIVES`` members, so the cost per document does not grow with the corpus.
+``assign_stories(..., exhaustive=True)`` is the unblocked reference (tests).
+``update_store`` assigns only documents without a story, featurising only the stored
+stories dated near them.
 """
 
 from __future__ import annotations
