@@ -415,7 +415,7 @@ def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) ->
 # its first REPRESENTATIVES members. Real stories are a handful of reports, so on real
 # data this is the exhaustive average linkage (tests/stories/test_blocking.py); on a
 # stream it keeps the cost per document constant.
-CANDIDATES = 32
+CANDIDATES = 64
 REPRESENTATIVES = 16
 # A document whose peg date is imprecise (a month, a year, only a lower bound) or
 # missing cannot be bucketed: it is looked up among the most recent clusters per key.
@@ -492,7 +492,7 @@ class _Blocks:
                     if story not in seen:
                         seen.add(story)
                         score[story] += w
-        return [s for s, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]]
+        return [s for s, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | None = None,
@@ -539,7 +539,10 @@ def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | Non
         if exhaustive:
             pool = {s: [m for m in ms if by_id[m].duplicate_of not in ms] for s, ms in members.items()}
         else:
-            pool = {s: reps[s] for s in blocks.candidates(it.doc_id)}
+            # the peg and its date are hard limits: a cluster none of whose representatives
+            # passes them cannot win, so it does not take a candidate's place
+            pool = dict(islice(((s, reps[s]) for s in blocks.candidates(it.doc_id)
+                                if any(compatible(it.doc_id, m, f, settings) for m in reps[s])), CANDIDATES))
         for story in sorted(pool):
             ms = pool[story]
             if not ms:
