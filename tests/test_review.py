@@ -55,7 +55,12 @@ def test_record_validates_and_persists(tmp_path):
         review.record(store, "event", "e1", "edit", "ana", {"sources": []})
     with pytest.raises(ReviewError):
         review.record(store, "event", "e1", "reject", "  ")
+    for bad in ({}, {"date": "last May"}, {"status": "maybe"}, {"type": "picnic"}):
+        with pytest.raises(ReviewError):  # every caller (form, JSON API, library) gets these checks
+            review.record(store, "event", "e1", "edit", "ana", bad)
+    review.record(store, "event", "e1", "edit", "ana", {"date": "2022-09", "type": "appeal", "status": "unconfirmed"})
     review.record(store, "event", "e1", "reject", "ana", note="not an arrest")
-    [d] = review.decisions(store)
+    edit, d = review.decisions(store)
+    assert edit["payload"] == {"date": "2022-09", "type": "appeal", "status": "unconfirmed"}
     assert (d["target_id"], d["action"], d["reviewer"]) == ("e1", "reject", "ana")
     assert d["created_at"] is not None

@@ -16,11 +16,13 @@ Actions
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
 
+from . import ontology
 from .errors import ReviewError
 from .store import schema as s
 from .store.db import Store
@@ -28,6 +30,8 @@ from .store.db import Store
 EVENT_ACTIONS = {"confirm", "reject", "edit"}
 PERSON_ACTIONS = {"merge", "split"}
 EDITABLE = {"type", "date", "status", "agent", "subject_name"}
+STATUSES = ("reported", "unconfirmed")
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def record(store: Store, kind: str, target: str, action: str, reviewer: str, payload: dict[str, Any] | None = None,
@@ -39,6 +43,8 @@ def record(store: Store, kind: str, target: str, action: str, reviewer: str, pay
         bad = set(payload) - EDITABLE
         if bad:
             raise ReviewError(f"cannot edit field(s) {sorted(bad)}; editable: {sorted(EDITABLE)}")
+        if action == "edit":
+            _check_edit(payload)
     elif kind == "person":
         if action not in PERSON_ACTIONS:
             raise ReviewError(f"unknown person action {action!r}; use one of {sorted(PERSON_ACTIONS)}")
@@ -64,6 +70,19 @@ def record(store: Store, kind: str, target: str, action: str, reviewer: str, pay
                                      reviewer=reviewer, note=note)
         )
         return int(res.inserted_primary_key[0])
+
+
+def _check_edit(payload: dict[str, Any]) -> None:
+    """Values an edit may set: the same rules for the web form, the JSON API and library
+    callers, because an edited event flows into every page and export."""
+    if not payload:
+        raise ReviewError("Nothing to change: fill in at least one field.")
+    if "date" in payload and not DATE_RE.match(str(payload["date"])):
+        raise ReviewError("Dates are YYYY, YYYY-MM or YYYY-MM-DD.")
+    if "status" in payload and payload["status"] not in STATUSES:
+        raise ReviewError("Status is 'reported' or 'unconfirmed'.")
+    if "type" in payload and payload["type"] not in ontology.types():
+        raise ReviewError(f"Unknown event type {payload['type']!r}.")
 
 
 def decisions(store: Store) -> list[dict[str, Any]]:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-import yaml
-
+from . import ontology
 from .models import DocumentInfo, Event
 
 
@@ -35,14 +32,8 @@ class TimelineEntry:
     placed_by: str | None = None  # "reported YYYY-MM-DD" when ordered by report date
 
 
-@cache
-def _ontology() -> dict[str, dict]:
-    text = resources.files("khronika.data").joinpath("ontology.yaml").read_text("utf-8")
-    return yaml.safe_load(text) or {}
-
-
 def _rank(etype: str) -> tuple[int, int]:
-    onto = _ontology()
+    onto = ontology.types()
     order = list(onto)
     fam = (onto.get(etype) or {}).get("family")
     return (0 if fam == "dissent" else 1, order.index(etype) if etype in order else len(order))

@@ -124,3 +124,14 @@ def test_merge_and_split_people(client):
     after = {p["name"]: p for p in client.get("/export.json").json()["persons"]}
     assert after["Someone Else"]["documents"] == [moved]
     assert moved not in after[multi["name"]]["documents"]
+
+
+def test_api_edit_values_are_validated_like_the_form(client):
+    # the JSON API once stored any date/status/type an edit carried; review.record checks them now
+    ev = _event(client)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    for payload in ({"date": "last May"}, {"status": "maybe"}, {"type": "picnic"}, {}):
+        body = {"kind": "event", "target": ev["id"], "action": "edit", "reviewer": "Ana", "payload": payload}
+        r = client.post("/api/review", json=body, headers=auth)
+        assert r.status_code == 400 and r.json()["ok"] is False, (payload, r.status_code)
+    assert client.get("/api/reviews").json() == []

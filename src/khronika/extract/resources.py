@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from .. import ontology
+
 
 @cache
 def load_data(name: str) -> Any:
@@ -23,7 +25,7 @@ def load_data(name: str) -> Any:
 
 def load_ontology() -> dict[str, dict]:
     """Event types: name -> {family, role, group_subject, label}."""
-    return {k: dict(v) for k, v in load_data("ontology").items()}
+    return {k: dict(v) for k, v in ontology.types().items()}
 
 
 @cache

@@ -3,15 +3,14 @@ as HTML (Jinja2, autoescaped) or returns it as JSON (``.json`` suffix or ``Accep
 
 from __future__ import annotations
 
-from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader
 
+from .. import ontology
 from .queries import valid_id
 from .security import ensure_csrf_cookie, set_csrf_cookie
 
@@ -26,11 +25,8 @@ def make_env() -> Environment:
     return env
 
 
-@cache
 def event_types() -> dict[str, str]:
-    path = resources.files("khronika") / "data" / "ontology.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {k: (v or {}).get("label", k) for k, v in data.items()}
+    return {k: spec.get("label", k) for k, spec in ontology.types().items()}
 
 
 def split_format(value: str) -> tuple[str, bool]:
