@@ -22,11 +22,7 @@ DOC_FIELDS = ("id", "source", "title", "author", "outlet", "url", "language", "p
 
 def build(store: Store) -> dict[str, Any]:
     """The contract object: {documents, persons, events}."""
-    docs = []
-    for doc_id in store.document_infos():
-        row = store.document(doc_id)
-        assert row is not None
-        docs.append({k: row.get(k) for k in DOC_FIELDS} | {"date_suspect": bool(row["date_suspect"])})
+    docs = [row | {"date_suspect": bool(row["date_suspect"])} for row in store.document_rows(DOC_FIELDS)]
     persons, events = review.apply(store.persons(), store.events(), review.decisions(store))
     out_persons = [
         {"id": p["id"], "name": p["name"], "aliases": list(p["aliases"]), "roles": list(p["roles"]),

@@ -251,7 +251,7 @@ def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None
                 continue
             stripped = strip_recurring(articles[doc_id], keys)
             if stripped.text != text:
-                removed = [r for r in store.document(doc_id)["removed"]] + removals_to_json(
+                removed = list(store.document(doc_id)["removed"]) + removals_to_json(
                     tuple(r for r in stripped.removed if r.reason == "recurring"))
                 store.replace_text(doc_id, stripped.text, removed)
                 changed += 1

@@ -189,6 +189,12 @@ class Store:
             rows = conn.execute(select(s.documents).order_by(s.documents.c.source, s.documents.c.id))
             return {r.id: _info(r) for r in rows}
 
+    def document_rows(self, columns: Sequence[str]) -> list[dict[str, Any]]:
+        """Every document's named columns, in (source, id) order, in one query."""
+        q = select(*(s.documents.c[c] for c in columns)).order_by(s.documents.c.source, s.documents.c.id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
     def document(self, doc_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             r = conn.execute(select(s.documents).where(s.documents.c.id == doc_id)).first()
