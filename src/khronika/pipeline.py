@@ -136,10 +136,9 @@ def ingest_documents(
     settings: Settings,
     report: IngestReport,
     progress: Progress | None = None,
-) -> list[str]:
-    """Read, clean and store; returns the ids of newly stored documents."""
+) -> None:
+    """Read, clean and store; counts go to ``report`` (``report.ingested`` new documents)."""
     batch: list[tuple[RawDocument, Article]] = []
-    new_ids: list[str] = []
     pending_hashes: set[str] = set()
 
     def flush() -> None:
@@ -150,7 +149,6 @@ def ingest_documents(
         report.duplicates_skipped += len(batch) - len(fresh)
         store.add_documents(fresh)
         report.ingested += len(fresh)
-        new_ids.extend(a.id for _, a in fresh)
         batch.clear()
         pending_hashes.clear()
 
@@ -170,7 +168,6 @@ def ingest_documents(
         if len(batch) >= settings.batch_size:
             flush()
     flush()
-    return new_ids
 
 
 def analyse_pending(store: Store, settings: Settings, report: IngestReport, progress: Progress | None = None) -> None:
@@ -185,9 +182,7 @@ def analyse_pending(store: Store, settings: Settings, report: IngestReport, prog
     for start in range(0, len(ids), settings.batch_size):
         chunk = ids[start : start + settings.batch_size]
         articles = list(store.articles(chunk))
-        done: list[Analysis] = []
-        for analysis in analyse_many(articles, batch_size=min(32, settings.batch_size)):
-            done.append(analysis)
+        done = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
         store.save_analyses(done)  # one transaction per chunk: a crash loses at most one chunk's work
         report.analysed += len(done)
         if progress:
@@ -266,10 +261,7 @@ def learn_for_pending(store: Store, settings: Settings) -> int:
     """
     from .extract import EXTRACT_VERSION
 
-    pending = store.ids_needing_analysis(EXTRACT_VERSION)
-    if not pending:
-        return 0
-    outlets = {a.outlet for a in store.articles(pending) if a.outlet}
+    outlets = store.outlets_needing_analysis(EXTRACT_VERSION)
     return learn_boilerplate(store, settings, outlets) if outlets else 0
 
 

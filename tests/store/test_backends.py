@@ -201,3 +201,19 @@ def test_record_run_and_learned_boilerplate(store: Store, n: int) -> None:
     store.save_learned_boilerplate([("Outlet", "k" * 64, 4)])
     assert store.learned_boilerplate() == {"Outlet": {"k" * 64}}
     assert store.count("runs") == 1
+
+
+def test_pending_ids_and_outlets_follow_the_analysis_version(store: Store) -> None:
+    from dataclasses import replace
+
+    docs = [_doc("first text"), _doc("second text", "b.txt"), _doc("third text", "c.txt")]
+    docs[1] = (docs[1][0], replace(docs[1][1], outlet="Other"))
+    docs[2] = (docs[2][0], replace(docs[2][1], outlet=None))
+    store.add_documents(docs)
+    ids = [a.id for _, a in docs]
+    assert set(store.ids_needing_analysis("1")) == set(ids)
+    assert store.outlets_needing_analysis("1") == {"Outlet", "Other"}  # no None for outlet-less documents
+    done = Analysis(ids[1], (), (), DocumentDate(None), Provenance("extract", "1"))
+    store.save_analyses([done])
+    assert store.outlets_needing_analysis("1") == {"Outlet"}
+    assert store.outlets_needing_analysis("2") == {"Outlet", "Other"}  # a new version re-opens it

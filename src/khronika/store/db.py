@@ -258,16 +258,21 @@ class Store:
             conn.execute(delete(s.analyses).where(s.analyses.c.doc_id == doc_id))
 
     # -- analyses -----------------------------------------------------------------
-    def ids_needing_analysis(self, version: str) -> list[str]:
+    def _needing_analysis(self, version: str, column: Any) -> Any:
         d, a = s.documents, s.analyses
-        q = (
-            select(d.c.id)
-            .select_from(d.outerjoin(a, a.c.doc_id == d.c.id))
-            .where((a.c.doc_id.is_(None)) | (a.c.version != version))
-            .order_by(d.c.source, d.c.id)
-        )
+        return (select(column).select_from(d.outerjoin(a, a.c.doc_id == d.c.id))
+                .where((a.c.doc_id.is_(None)) | (a.c.version != version)))
+
+    def ids_needing_analysis(self, version: str) -> list[str]:
+        q = self._needing_analysis(version, s.documents.c.id).order_by(s.documents.c.source, s.documents.c.id)
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(q)]
+
+    def outlets_needing_analysis(self, version: str) -> set[str]:
+        """Outlets of documents without a current analysis (one query, no texts loaded)."""
+        q = self._needing_analysis(version, s.documents.c.outlet).where(s.documents.c.outlet.is_not(None)).distinct()
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(q)}
 
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         if not items:
