@@ -217,3 +217,14 @@ def test_pending_ids_and_outlets_follow_the_analysis_version(store: Store) -> No
     store.save_analyses([done])
     assert store.outlets_needing_analysis("1") == {"Outlet"}
     assert store.outlets_needing_analysis("2") == {"Outlet", "Other"}  # a new version re-opens it
+
+
+def test_articles_by_id_beyond_one_in_list(store: Store) -> None:
+    # more ids than one IN-list chunk, plus an unknown id: each known article exactly once
+    from khronika.store import db as dbmod
+
+    docs = [_doc(f"text number {i}", f"{i:04d}.txt") for i in range(dbmod.ID_CHUNK + 7)]
+    store.add_documents(docs)
+    ids = [a.id for _, a in docs]
+    got = [a.id for a in store.articles(ids + ids[:3] + ["nope"])]
+    assert sorted(got) == sorted(ids)

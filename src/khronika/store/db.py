@@ -33,6 +33,7 @@ from . import schema as s
 from .serde import analysis_from_row, analysis_to_row, removals_to_json
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+ID_CHUNK = 500  # ids per IN-list (SQLite allows 32,766 bound variables, older builds 999)
 
 
 def database_url(db: str) -> str:
@@ -147,9 +148,17 @@ class Store:
             return [dict(r._mapping) for r in rows]
 
     def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """All articles in (source, id) order, or the given ids in chunks (each chunk in that
+        order): one IN-list of a whole corpus's ids would exceed SQLite's bound-variable limit."""
         q = select(s.documents).order_by(s.documents.c.source, s.documents.c.id)
-        if ids is not None:
-            q = q.where(s.documents.c.id.in_(list(ids)))
+        if ids is None:
+            yield from self._articles(q)
+            return
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), ID_CHUNK):
+            yield from self._articles(q.where(s.documents.c.id.in_(wanted[start : start + ID_CHUNK])))
+
+    def _articles(self, q: Any) -> Iterator[Article]:
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 yield Article(
