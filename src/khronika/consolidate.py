@@ -10,6 +10,7 @@ event. A date a report's own text gives beats one borrowed from the publication 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -50,10 +51,30 @@ def _not_after(date: str | None, published: str | None) -> bool:
     return date[:n] <= published[:n]
 
 
-def _norm_value(v: str) -> str:
-    digits = "".join(c for c in v if c.isdigit())
-    return digits or " ".join(v.lower().split())
+# "260 thousand rubles" and "260,000 rubles" are one amount: a scale word multiplies the
+# number before it (numerals, not domain words, so they live here rather than in data/)
+_SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "mln": 10**6, "m": 10**6,
+           "billion": 10**9, "bn": 10**9}
+_RE_AMOUNT = re.compile(r"(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?)\s*(" + "|".join(_SCALES) + r")?\b"
+                        r"(?:\s*(day|week|month|year)s?\b)?", re.I)
 
+
+def _norm_value(v: str) -> str:
+    """A detail's comparable form: the number it states (scale words applied), else its words."""
+    m = _RE_AMOUNT.search(v)
+    if m:
+        num = m[1]
+        if re.fullmatch(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+", num):
+            num = re.sub(r"\D", "", num)  # thousands separators
+        value = float(num.replace(",", ".")) * _SCALES.get((m[2] or "").lower(), 1)
+        out = str(round(value)) if value == round(value) else str(value)
+        return f"{out} {m[3].lower()}" if m[3] else out  # a term: 15 days are not 15 months
+    return " ".join(v.lower().split())
+
+
+# Detail keys whose values are different events, never one event reported two ways: an
+# administrative arrest and a pre-trial detention (data/triggers.yaml measure_kinds).
+_EXCLUSIVE = frozenset({"kind"})
 
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
 # date_basis=document means the date is the report's own date (an upper bound for the
@@ -183,6 +204,8 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
         if k in have and k not in _META_DETAILS:
             if _norm_value(v) in have[k]:
                 agree += 1
+            elif k in _EXCLUSIVE:
+                return None
             else:
                 conflict += 1
     exact_date = bool(date and mdate and date[:7] == mdate[:7] and len(mdate) >= 7)

@@ -391,9 +391,28 @@ def _not_after(date: str | None, published: str | None) -> bool:
     return date[:n] <= published[:n]
 
 
+_SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "mln": 10**6, "m": 10**6,
+           "billion": 10**9, "bn": 10**9}
+_RE_AMOUNT = re.compile(r"(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?)\s*(" + "|".join(_SCALES) + r")?\b"
+                        r"(?:\s*(day|week|month|year)s?\b)?", re.I)
+
+
 def _norm_value(v: str) -> str:
-    digits = "".join(c for c in v if c.isdigit())
-    return digits or " ".join(v.lower().split())
+    """The number a detail states (scale words applied, a time unit kept), else its words."""
+    m = _RE_AMOUNT.search(v)
+    if m:
+        num = m[1]
+        if re.fullmatch(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+", num):
+            num = re.sub(r"\D", "", num)
+        value = float(num.replace(",", ".")) * _SCALES.get((m[2] or "").lower(), 1)
+        out = str(round(value)) if value == round(value) else str(value)
+        return f"{out} {m[3].lower()}" if m[3] else out
+    return " ".join(v.lower().split())
+
+
+# Detail keys whose values are different events (an administrative arrest, a pre-trial
+# detention): never merged.
+_EXCLUSIVE = frozenset({"kind"})
 
 
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
@@ -490,6 +509,8 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
         if k in have and k not in _META_DETAILS:
             if _norm_value(v) in have[k]:
                 agree += 1
+            elif k in _EXCLUSIVE:
+                return None
             else:
                 conflict += 1
     exact_date = bool(date and mdate and date[:7] == mdate[:7] and len(mdate) >= 7)

@@ -37,6 +37,15 @@ REPORT_VERBS = {"report", "say", "tell", "write", "announce", "confirm", "learn"
 MODALS = {"could", "may", "might", "would", "will", "should", "must", "can", "shall", "'ll"}
 _DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|-year|decades?)\b", re.I)
 _RELATIVE = re.compile(r"\b(last|this|ago|earlier|yesterday|today|previous|past|next)\b", re.I)
+_TERM_NUM = r"\d{1,3}|" + "|".join(w for w, n in D._NUMS.items() if n > 1)
+# a term the subject is held for: "a 15-day jail sentence", "detained for 14 days", "14 days
+# of administrative arrest", "15 days in detention" (not "1.5 days in the colony", a rate)
+_RE_TERM = re.compile(
+    rf"(?<![\d.,])\b(?:(?P<a>{_TERM_NUM})-(?P<ua>day|month)\b|for (?P<b>{_TERM_NUM}) (?P<ub>day|month)s?\b"
+    rf"|(?P<c>{_TERM_NUM}) (?P<uc>day|month)s? (?:of|in)\b)", re.I)
+# several acts summed up: "fined three times", "detained twice" (not "three times larger")
+_RE_COUNT = re.compile(rf"\b(?:(twice)|(?P<n>{_TERM_NUM}) times)\b(?!\s+(?:more|less|larger|higher|lower|bigger|smaller|as|over)\b)",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -582,6 +591,7 @@ class EventFinder:
                 if rule.type == "fine":
                     money = [e.text for e in sent.ents if e.label_ == "MONEY"]
                     details += (("amount", money[0]),) if money else ()
+                details += measure_details(rule.type, sent.text)
                 for k in dict.fromkeys(keys) or [None]:
                     name = self.t.by_key(k).name() if k else _np_text(tok)
                     found.append(EventMention(
@@ -613,6 +623,37 @@ class EventFinder:
         lo, hi = prev.start_char, sent.start_char
         subjects = {ev.subject_key for ev in found if lo <= ev.span[0] < hi and ev.subject_key}
         return list(subjects) if len(subjects) == 1 else []
+
+
+@lru_cache(maxsize=1)
+def _measure_kinds() -> dict[str, dict[str, tuple[str, ...]]]:
+    data = load_data("triggers").get("measure_kinds") or {}
+    return {t: {k: tuple(str(c).lower() for c in cues) for k, cues in kinds.items()} for t, kinds in data.items()}
+
+
+def measure_details(etype: str, text: str) -> tuple[tuple[str, str], ...]:
+    """What the sentence says about the measure itself: its kind (``measure_kinds``), its
+    term ("15 days") and how many acts it sums up ("three times"), each only when the
+    sentence names exactly one."""
+    out: tuple[tuple[str, str], ...] = ()
+    low = text.lower()
+    kinds = {k for k, cues in _measure_kinds().get(etype, {}).items() if any(c in low for c in cues)}
+    if len(kinds) == 1:
+        out += (("kind", kinds.pop()),)
+    if etype in word_set("triggers", "term_types"):
+        terms = set()
+        for m in _RE_TERM.finditer(text):
+            n, unit = next((m[g], m["u" + g]) for g in "abc" if m[g])
+            num = int(n) if n.isdigit() else D._NUMS[n.lower()]
+            terms.add(f"{num} {unit.lower()}{'s' if num != 1 else ''}")
+        if len(terms) == 1:
+            out += (("term", terms.pop()),)
+    if etype in word_set("triggers", "count_types"):
+        counts = {2 if m[1] else int(m["n"]) if m["n"].isdigit() else D._NUMS[m["n"].lower()]
+                  for m in _RE_COUNT.finditer(text)}
+        if len(counts) == 1:
+            out += (("count", f"{counts.pop()} times"),)
+    return out
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
