@@ -368,6 +368,9 @@ def apply(infos: Mapping[str, DocumentInfo], canon: Mapping[str, str]) -> dict[s
     return out
 
 
+SIGN_CHUNK = 1000  # documents whose texts update_store holds at once
+
+
 def update_store(store, infos: Mapping[str, DocumentInfo], articles: Mapping, settings: Settings) -> dict[str, DocumentInfo]:
     """Pipeline stage: index documents not yet in the store's band index, mark duplicates.
 
@@ -376,7 +379,16 @@ def update_store(store, infos: Mapping[str, DocumentInfo], articles: Mapping, se
     """
     from .store.dedupe_tables import SqlBandIndex  # the store imports us; avoid a cycle
 
-    docs = [(infos[i], articles[i].text) for i in sorted(infos) if i in articles]
+    ids = [i for i in sorted(infos) if i in articles]
+    canon: dict[str, str] = {}
+    many = getattr(articles, "many", None)  # store.LazyArticles: one query per chunk
     with store.engine.begin() as conn:
-        canon = find_duplicates(docs, SqlBandIndex(conn), settings)
+        index = SqlBandIndex(conn)
+        # Texts a chunk at a time (a first ingest signs the whole corpus). find_duplicates
+        # is incremental: a later chunk finds earlier documents in the index and reloads
+        # their whole group, so its answer for a group supersedes an earlier chunk's.
+        for start in range(0, len(ids), SIGN_CHUNK):
+            part = ids[start : start + SIGN_CHUNK]
+            texts = {a.id: a.text for a in many(part)} if many else {i: articles[i].text for i in part}
+            canon.update(find_duplicates([(infos[i], texts[i]) for i in part], index, settings))
     return apply(infos, canon)

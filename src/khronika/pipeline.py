@@ -218,37 +218,36 @@ def learn_boilerplate(store: Store, settings: Settings, outlets: set[str] | None
     from .clean.corpus import paragraph_keys, recurring_boilerplate, strip_recurring
     from .store.serde import removals_to_json
 
-    by_outlet = store.documents_by_outlet()
+    by_outlet = store.outlet_document_ids()
     if outlets is not None:
         by_outlet = {o: docs for o, docs in by_outlet.items() if o in outlets}
     by_outlet = {o: docs for o, docs in by_outlet.items() if len(docs) >= settings.recurring_min_docs}
     if not by_outlet:
         return 0
     infos = store.document_infos()
-    ids = {i for docs in by_outlet.values() for i, _ in docs}
-    # the texts are already in by_outlet: read Articles only where needed (dedupe signs
-    # documents not yet indexed; stripping reads the ones that carry a learned paragraph)
+    ids = {i for docs in by_outlet.values() for i in docs}
+    # Texts are streamed from the store, never held for a whole outlet: dedupe signs the
+    # documents not yet indexed a chunk at a time; the outlet's texts are read once to
+    # count paragraphs and once more to find the documents that carry a learned one.
     unsigned = store.unsigned_ids() & ids
-    fresh = {a.id: a for a in store.articles(unsigned)} if unsigned else {}
-    canon = dedupe.update_store(store, {i: infos[i] for i in ids}, fresh, settings)
-    del fresh
+    canon = dedupe.update_store(store, {i: infos[i] for i in ids}, store.lazy_articles(unsigned), settings)
+    del infos
     articles = store.lazy_articles(ids)
     known = store.learned_boilerplate()
     changed = 0
-    for outlet, docs in by_outlet.items():
-        groups = [((canon[i].duplicate_of or i), outlet, text) for i, text in docs]
+    for outlet in by_outlet:
+        groups = (((canon[i].duplicate_of or i), outlet, text) for i, text in store.outlet_texts(outlet))
         keys = recurring_boilerplate(groups, settings.recurring_min_docs) | known.get(outlet, set())
         if not keys:
             continue
         store.save_learned_boilerplate((outlet, k, settings.recurring_min_docs) for k in keys)
-        for doc_id, text in docs:
-            if not (paragraph_keys(text) & keys):
-                continue
-            stripped = strip_recurring(articles[doc_id], keys)
-            if stripped.text != text:
-                removed = list(store.document(doc_id)["removed"]) + removals_to_json(
+        carriers = [i for i, text in store.outlet_texts(outlet) if paragraph_keys(text) & keys]
+        for article in articles.many(carriers):
+            stripped = strip_recurring(article, keys)
+            if stripped.text != article.text:
+                removed = list(store.document(article.id)["removed"]) + removals_to_json(
                     tuple(r for r in stripped.removed if r.reason == "recurring"))
-                store.replace_text(doc_id, stripped.text, removed)
+                store.replace_text(article.id, stripped.text, removed)
                 changed += 1
     return changed
 
@@ -294,10 +293,7 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     # Texts are read on demand, not all held at once (memory flat in the corpus size):
     # dedupe signs only documents not yet indexed, so it gets only their texts; stories
     # and datectx read the texts they need through a lazy mapping.
-    unsigned = store.unsigned_ids()
-    fresh = {a.id: a for a in store.articles(unsigned)} if unsigned else {}
-    infos = dedupe.update_store(store, infos, fresh, settings)  # indexes new documents only
-    del fresh
+    infos = dedupe.update_store(store, infos, store.lazy_articles(store.unsigned_ids()), settings)  # new only
     articles = store.lazy_articles(infos)
     # every copy re-inherits from its canonical: dates were just re-derived from analyses
     infos = dedupe.apply(infos, {d: i.duplicate_of or d for d, i in infos.items()})

@@ -130,3 +130,20 @@ def test_exact_copy_is_always_a_duplicate(text, suffix):
     b = DocumentInfo(id="b", source="b")
     canon = dedupe.find_duplicates([(a, text), (b, text)], index, SETTINGS)
     assert canon == {"a": "a", "b": "a"}
+
+
+def test_update_store_in_chunks_equals_one_shot(tmp_path, monkeypatch):
+    """The pipeline signs a first ingest a chunk of texts at a time: same duplicates and
+    canonicals as signing everything at once, even when each copy is in another chunk."""
+    from types import SimpleNamespace
+
+    from khronika.store.db import Store
+
+    docs = dev_docs() + seed_docs()
+    infos = {i.id: i for i, _ in docs}
+    texts = {i.id: SimpleNamespace(text=t) for i, t in docs}
+    one_shot = dedupe.update_store(Store(str(tmp_path / "a.db")), infos, texts, SETTINGS)
+    monkeypatch.setattr(dedupe, "SIGN_CHUNK", 1)
+    chunked = dedupe.update_store(Store(str(tmp_path / "b.db")), infos, texts, SETTINGS)
+    assert chunked == one_shot
+    assert {i for i, info in one_shot.items() if info.duplicate_of} == {"001", "d038"}

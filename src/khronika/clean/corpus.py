@@ -7,7 +7,7 @@ the pipeline persists the learned keys.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -25,16 +25,27 @@ def paragraph_keys(text: str) -> set[str]:
 def recurring_boilerplate(texts: Iterable[tuple[str, str | None, str]], min_docs: int) -> set[str]:
     """Keys of paragraphs found in >= ``min_docs`` distinct documents of the same outlet.
 
-    ``texts`` yields (doc_id, outlet, clean_text). Documents without an outlet are not
-    grouped: unrelated sites quoting the same statement must not erase it.
+    ``texts`` yields (doc_id, outlet, clean_text), and is read once as a stream (pass a
+    generator over the store, not a list of the corpus). Documents without an outlet are
+    not grouped: unrelated sites quoting the same statement must not erase it.
+
+    Memory: one 8-byte digest per distinct paragraph; the key text and the set of
+    documents are kept only for paragraphs seen in a second document.
     """
-    docs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    first: dict[bytes, str] = {}  # digest -> first document it was seen in
+    docs: dict[bytes, set[str]] = {}  # digest -> documents, once seen in two
+    keys: dict[bytes, str] = {}
     for doc_id, outlet, text in texts:
         if not outlet:
             continue
         for k in paragraph_keys(text):
-            docs[(outlet, k)].add(doc_id)
-    return {k for (_, k), ids in docs.items() if len(ids) >= max(2, min_docs)}
+            d = hashlib.blake2b(f"{outlet}\x00{k}".encode(), digest_size=8).digest()
+            seen = first.setdefault(d, doc_id)
+            if seen != doc_id:
+                docs.setdefault(d, {seen}).add(doc_id)
+                keys.setdefault(d, k)
+    need = max(2, min_docs)
+    return {keys[d] for d, ids in docs.items() if len(ids) >= need}
 
 
 def strip_recurring(article: Article, keys: set[str]) -> Article:

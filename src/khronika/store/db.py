@@ -250,14 +250,30 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(stmt, rows)
 
-    def documents_by_outlet(self) -> dict[str, list[tuple[str, str]]]:
-        """outlet -> [(doc_id, clean text)] for documents whose outlet is known."""
-        out: dict[str, list[tuple[str, str]]] = {}
-        q = select(s.documents.c.id, s.documents.c.outlet, s.documents.c.text).where(s.documents.c.outlet.is_not(None))
+    def outlet_document_ids(self) -> dict[str, list[str]]:
+        """outlet -> ids of its documents (no texts), for documents whose outlet is known."""
+        out: dict[str, list[str]] = {}
+        q = select(s.documents.c.id, s.documents.c.outlet).where(s.documents.c.outlet.is_not(None))
         with self.engine.connect() as conn:
             for r in conn.execute(q.order_by(s.documents.c.id)):
-                out.setdefault(r.outlet, []).append((r.id, r.text))
+                out.setdefault(r.outlet, []).append(r.id)
         return out
+
+    def outlet_texts(self, outlet: str, chunk: int = 500) -> Iterator[tuple[str, str]]:
+        """(doc_id, clean text) of one outlet's documents in id order, read ``chunk`` rows
+        at a time (keyset pagination: no cursor stays open while the caller writes)."""
+        d = s.documents
+        after = ""
+        while True:
+            q = (select(d.c.id, d.c.text).where((d.c.outlet == outlet) & (d.c.id > after))
+                 .order_by(d.c.id).limit(chunk))
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).all()
+            if not rows:
+                return
+            for r in rows:
+                yield r.id, r.text
+            after = rows[-1].id
 
     def replace_text(self, doc_id: str, text: str, removed: list[dict[str, str]]) -> None:
         """Re-cleaned text (e.g. learned boilerplate stripped). Its analysis is dropped so
@@ -404,6 +420,10 @@ class LazyArticles(Mapping[str, Article]):
             for a in self._store.articles([doc_id]):
                 return a
         raise KeyError(doc_id)
+
+    def many(self, ids: Iterable[str]) -> Iterator[Article]:
+        """The Articles of ``ids`` (those in this mapping), fetched in chunked queries."""
+        return self._store.articles([i for i in ids if i in self._ids])
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._ids
