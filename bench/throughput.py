@@ -179,20 +179,10 @@ def instrument(mon: RssMonitor, timings: dict[str, list[float]]) -> None:
             wrap(importlib.import_module(mod), attr, stage)
 
 
-def ner_components(nlp: Any) -> list[str]:
-    """``ner`` plus the embedding components it listens to: the least spaCy runs to
-    produce entities (the baseline must not pay for components NER does not use)."""
-    needed = ["ner"]
-    for name, proc in nlp.pipeline:
-        if "ner" in (getattr(proc, "listening_components", None) or []):
-            needed.insert(0, name)
-    return needed
-
-
 def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
     import spacy
 
-    from khronika.extract.nlp import MODEL_NAMES
+    from khronika.extract.nlp import MODEL_NAMES, ner_pipes
 
     nlp = None
     for name in MODEL_NAMES:
@@ -203,7 +193,7 @@ def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
             continue
     if nlp is None:
         raise SystemExit(f"no spaCy model installed (tried {', '.join(MODEL_NAMES)})")
-    pipes = ner_components(nlp)
+    pipes = ner_pipes(nlp)
     nlp.select_pipes(enable=pipes)
     n, ents = 0, 0
     t = time.perf_counter()
@@ -238,16 +228,16 @@ def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, s
         whole = time.perf_counter() - t
         whole_peak = mon.peak
         store.close()
-        ner_n = ner_secs = ner_peak = ner_pipes = None
+        ner_n = ner_secs = ner_peak = ner_components = None
         if baseline:
             mon.push()
-            ner_n, ner_secs, ner_pipes = spacy_ner(corpus, batch_size)
+            ner_n, ner_secs, ner_components = spacy_ner(corpus, batch_size)
             ner_peak = mon.pop()
         mon.stop()
         out.send({
             "n": n, "gen_secs": gen_secs, "order": order, "report": report.as_dict(), "whole": whole,
             "whole_peak": whole_peak, "idle": idle, "stages": timings, "ner_n": ner_n, "ner_secs": ner_secs,
-            "ner_peak": ner_peak, "ner_pipes": ner_pipes,
+            "ner_peak": ner_peak, "ner_pipes": ner_components,
         })
     finally:
         shutil.rmtree(base, ignore_errors=True)

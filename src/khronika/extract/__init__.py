@@ -19,7 +19,7 @@ from itertools import islice
 from ..models import Analysis, Article, Provenance
 from .docdate import anchor, document_date
 from .events import EventFinder
-from .nlp import get_nlp
+from .nlp import get_nlp, ner_pipes
 from .persons import PersonTable
 from .resources import load_ontology
 
@@ -41,12 +41,11 @@ def _analysis(article: Article, doc, title_doc=None) -> Analysis:
 # A headline only contributes names (PersonTable.add_title reads its entities), so it
 # goes through the entity components alone (and any embedding layer NER listens to):
 # no tagger, parser or lemmatizer, and the same entities as the full pipeline.
-TITLE_PIPES = ("ner", "khronika_gazetteer", "khronika_names")
+TITLE_PIPES = ("khronika_gazetteer", "khronika_names")  # after ner_pipes(nlp)
 
 
 def _title_pipes(nlp) -> list[str]:
-    feeds = [name for name, proc in nlp.pipeline if "ner" in (getattr(proc, "listening_components", None) or [])]
-    return feeds + list(TITLE_PIPES)
+    return [*ner_pipes(nlp), *TITLE_PIPES]
 
 
 def _title_docs(nlp, titles: list[str], batch_size: int) -> list:

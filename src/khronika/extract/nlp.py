@@ -195,6 +195,14 @@ def get_nlp() -> Language:
     return nlp
 
 
+def ner_pipes(nlp: Language) -> list[str]:
+    """``ner`` and the embedding components it listens to: the least spaCy must run to
+    produce entities. In the small English model NER has its own embedding layer (the
+    shared ``tok2vec`` feeds only the tagger and parser), so this is ``["ner"]``."""
+    feeds = [name for name, proc in nlp.pipeline if "ner" in (getattr(proc, "listening_components", None) or [])]
+    return [*feeds, "ner"]
+
+
 @lru_cache(maxsize=1)
 def get_bare_nlp() -> Language:
     """The unmodified model (for benchmarks: what the extras cost)."""
