@@ -56,7 +56,9 @@ date can reach (at most ``CANDIDATES``, by shared-key weight), each by its first
 ``REPRESENTATIVES`` members, so the cost per document does not grow with the corpus.
 ``assign_stories(..., exhaustive=True)`` is the unblocked reference (tests).
 ``update_store`` assigns only documents without a story, featurising only the stored
-stories dated near them.
+stories dated near them. Memory: texts are read a chunk at a time and dropped once
+featurised; term vectors are numpy-backed (``sparsevec``, 16 bytes a term, the same
+floats as dicts), so a 100k-document first ingest does not hold the corpus.
 """
 
 from __future__ import annotations
@@ -65,22 +67,26 @@ import hashlib
 import heapq
 import math
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, islice
 
+import numpy as np
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .dedupe import _LINK, _QUOTES, _URL, _WORD
 from .names import parse_name, surname_stem
 from .settings import Settings
+from .sparsevec import Vec, Vocab
+from .sparsevec import cos as vcos
 
 __all__ = ["StoryItem", "assign_stories", "pair_score", "story_id", "name_key", "Features"]
 
@@ -292,42 +298,78 @@ def _event(e: tuple) -> tuple[str, str | None, int | None, str | None]:
 
 
 class Features:
-    """Per-document vectors with IDF over the documents given to one call."""
+    """Per-document vectors with IDF over the documents given to one call.
 
-    def __init__(self, items: Sequence[StoryItem]):
-        self.items = {it.doc_id: it for it in items}
+    ``items`` is read once (it may be a generator over the store): each item's text is
+    featurised and dropped, so the texts of a corpus are never held together; term
+    vectors are compact (``sparsevec``)."""
+
+    def __init__(self, items: Iterable[StoryItem]):
+        self.items: dict[str, StoryItem] = {}
         self._keys: dict[str, list[str]] = {}
-        self.lead_end = {it.doc_id: len(lead_text(it)) + (len(it.text) - len(it.text.lstrip())) for it in items}
-        self.peg = {it.doc_id: news_peg(it) for it in items}
-        terms = {it.doc_id: _terms(it.text) for it in items}
-        leads = {it.doc_id: _terms((it.title or "") + " " + lead_text(it)) for it in items}
-        names = {it.doc_id: self._names(it) for it in items}
-        n = max(len(items), 1)
-        df_t: Counter[str] = Counter(k for c in terms.values() for k in c)
+        self.lead_end: dict[str, int] = {}
+        self.peg: dict[str, str | None] = {}
+        self.events: dict[str, set[str]] = {}
+        self.peg_date: dict[str, tuple[date, date | None] | None] = {}
+        self.vocab = vocab = Vocab()
+        raw_text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        raw_lead: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        names: dict[str, Counter[str]] = {}
+        extracted = False
+
+        def ids_counts(c: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+            # until the idf is known: 8 bytes a term, in the counter's (insertion) order
+            return (np.fromiter((vocab.id(k) for k in c), dtype=np.int32, count=len(c)),
+                    np.fromiter(c.values(), dtype=np.int32, count=len(c)))
+
+        for it in items:
+            d = it.doc_id
+            self.lead_end[d] = len(lead_text(it)) + (len(it.text) - len(it.text.lstrip()))
+            self.peg[d] = news_peg(it)
+            raw_text[d] = ids_counts(_terms(it.text))
+            raw_lead[d] = ids_counts(_terms((it.title or "") + " " + lead_text(it)))
+            names[d] = self._names(it)
+            self.events[d] = {_event(e)[0] for e in it.events}
+            self.peg_date[d] = self._peg_date(it)
+            extracted = extracted or bool(it.people)
+            # featurised: only what clustering reads later (id, date, duplicate_of) is kept
+            self.items[d] = StoryItem(d, "", it.published, it.duplicate_of, published_bound=it.published_bound)
+        n = max(len(self.items), 1)
+        df = np.zeros(len(vocab), dtype=np.int64)
+        for ids, _ in raw_text.values():
+            df[ids] += 1  # a term appears once per document's counter
+        df_t = df.tolist()
         df_n: Counter[str] = Counter(k for c in names.values() for k in c)
 
-        def idf(k: str, df: Counter[str]) -> float:
+        def idf(df: int) -> float:
             # Smoothed idf so a term in every document still weighs a little.
-            return math.log((1 + n) / (1 + df[k]) + 1)
+            return math.log((1 + n) / (1 + df) + 1)
 
-        def weigh(c: Counter[str], df: Counter[str]) -> dict[str, float]:
-            return _unit({k: (1 + math.log(x)) * idf(k, df) for k, x in c.items()})
+        idf_t = [idf(x) for x in df_t]
 
-        self.text = {d: weigh(c, df_t) for d, c in terms.items()}
-        self.lead = {d: weigh(c, df_t) for d, c in leads.items()}
+        def weigh(raw: tuple[np.ndarray, np.ndarray]) -> Vec:
+            ids, counts = raw[0].tolist(), raw[1].tolist()
+            w = [(1 + math.log(x)) * idf_t[i] for i, x in zip(ids, counts, strict=True)]
+            z = math.sqrt(sum(x * x for x in w)) or 1.0
+            return Vec(ids, [x / z for x in w])
+
+        self.text = {d: weigh(r) for d, r in raw_text.items()}
+        del raw_text
+        self.lead = {d: weigh(r) for d, r in raw_lead.items()}
+        del raw_lead
         # Name weights are prominence scores already (not counts): no log damping. A name
         # in most documents (the head of state every item addresses) says nothing about
         # which happening this is, so names use unsmoothed idf, near zero at ubiquity.
         # Without extraction the "names" are every capitalised word (places, bodies):
         # there the shared place names are the who-signal, so keep the smoothed idf.
-        extracted = any(it.people for it in items)
 
         def name_idf(k: str) -> float:
-            return math.log((1 + n) / (1 + df_n[k])) if extracted else idf(k, df_n)
+            return math.log((1 + n) / (1 + df_n[k])) if extracted else idf(df_n[k])
 
         self.names = {d: _unit({k: w * name_idf(k) for k, w in c.items()}) for d, c in names.items()}
-        self.events = {it.doc_id: {_event(e)[0] for e in it.events} for it in items}
-        self.peg_date = {it.doc_id: self._peg_date(it) for it in items}
+
+    def text_weight(self, doc_id: str, term: str) -> float:
+        return self.text[doc_id].get(self.vocab.ids.get(term))
 
     def _names(self, it: StoryItem) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -371,9 +413,12 @@ class Features:
         return keys
 
     def _block_keys(self, doc_id: str) -> list[str]:
-        top = heapq.nsmallest(BLOCK_TERMS, self.text[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
+        terms = self.vocab.terms
+        top = heapq.nsmallest(BLOCK_TERMS, ((terms[i], w) for i, w in self.text[doc_id].items()),
+                              key=lambda kv: (-kv[1], kv[0]))
         topn = heapq.nsmallest(BLOCK_TERMS, self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
-        return [f"t:{k}" for k, _ in top] + [f"n:{k}" for k, _ in topn]
+        # interned: the same key string is shared by every document that has it
+        return [sys.intern(f"t:{k}") for k, _ in top] + [sys.intern(f"n:{k}") for k, _ in topn]
 
 
 def _bounds_apart(a: tuple[date, date | None] | None, b: tuple[date, date | None] | None, window: int) -> bool:
@@ -402,7 +447,7 @@ def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) ->
     # Cosines of short news texts are small even for one story (different outlets,
     # different words); scale so two retellings of one happening land around 1. The
     # lead carries the peg's own wording, the whole text the case's vocabulary.
-    text = min(1.0, 3.0 * (0.5 * _cos(f.lead[a], f.lead[b]) + 0.5 * _cos(f.text[a], f.text[b])))
+    text = min(1.0, 3.0 * (0.5 * vcos(f.lead[a], f.lead[b]) + 0.5 * vcos(f.text[a], f.text[b])))
     names = min(1.0, 1.5 * _cos(f.names[a], f.names[b]))
     return W_TEXT * text + W_NAMES * names
 
@@ -471,13 +516,13 @@ class _Blocks:
                 del self.dated[b]
 
     def candidates(self, doc_id: str) -> list[str]:
-        vecs = {"t": self.f.text[doc_id], "n": self.f.names[doc_id]}
+        names = self.f.names[doc_id]
         span = self._span(doc_id)
         if span is not None and span[0] - self.window // self.width - 1 < self.horizon:
             span = None  # its buckets were dropped (an old peg date reported late)
         score: Counter[str] = Counter()
         for k in self.f.block_keys(doc_id):
-            w = vecs[k[0]].get(k[2:], 0.0) or 1e-9
+            w = (self.f.text_weight(doc_id, k[2:]) if k[0] == "t" else names.get(k[2:], 0.0)) or 1e-9
             if span is None:
                 postings = [self.recent.get(k, {})]
             else:
@@ -495,7 +540,7 @@ class _Blocks:
         return [s for s, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | None = None,
+def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | None = None,
                    settings: Settings | None = None, *, exhaustive: bool = False) -> dict[str, str]:
     """``exhaustive``: score every cluster by all its members (the unblocked reference,
     quadratic: for tests and evaluation only)."""
@@ -530,7 +575,7 @@ def assign_stories(items: Sequence[StoryItem], existing: Mapping[str, str] | Non
             reps[story].append(it.doc_id)
         blocks.add(it.doc_id, story)
 
-    for it in sorted((it for it in items if it.doc_id not in out), key=order):
+    for it in sorted((it for it in by_id.values() if it.doc_id not in out), key=order):
         canon = it.duplicate_of
         if canon and canon in out:
             join(it.doc_id, out[canon])
@@ -566,29 +611,39 @@ def _own_date(e) -> str | None:
     return e.date
 
 
-def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> list[StoryItem]:
-    """StoryItems from pipeline records (DocumentInfo, Article, Analysis by doc id)."""
-    out = []
-    for doc_id in sorted(infos):
-        info, art, an = infos[doc_id], articles.get(doc_id), analyses.get(doc_id)
-        if art is None:
-            continue
-        persons: tuple[str, ...] = ()
-        places: tuple[str, ...] = ()
-        events: tuple[tuple, ...] = ()
-        people: tuple[tuple[str, tuple[int, ...]], ...] = ()
-        if an is not None:
-            persons = tuple(n for p in an.persons for n in (p.name, *p.aliases))
-            places = tuple(p.place for p in an.persons if p.place)
-            events = tuple((e.type, _own_date(e), e.span[0], e.subject_name) for e in an.events)
-            people = tuple((p.name, tuple(s for s, _ in p.spans)) for p in an.persons)
-        # Only a date the page states (and the text does not contradict) is the date of
-        # the document; one estimated from the text (the latest date it mentions) says
-        # the article was written then or later.
-        bound = info.published is not None and (not info.published_stated or info.date_suspect)
-        out.append(StoryItem(doc_id, art.text, info.published, info.duplicate_of, persons, places, events,
-                             title=info.title or art.title, published_bound=bound, people=people))
-    return out
+def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> Iterator[StoryItem]:
+    """StoryItems from pipeline records (DocumentInfo, Article, Analysis by doc id), in id
+    order, lazily: texts are read a chunk at a time (``articles.many`` when the mapping
+    is the store's lazy one) and only one chunk is held."""
+    ids = [d for d in sorted(infos) if d in articles]
+    many = getattr(articles, "many", None)
+    for start in range(0, len(ids), ITEM_CHUNK):
+        part = ids[start : start + ITEM_CHUNK]
+        arts = {a.id: a for a in many(part)} if many else {d: articles[d] for d in part}
+        for doc_id in part:
+            if (art := arts.get(doc_id)) is not None:
+                yield _item(infos[doc_id], art, analyses.get(doc_id))
+
+
+ITEM_CHUNK = 500
+
+
+def _item(info, art, an) -> StoryItem:
+    persons: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    events: tuple[tuple, ...] = ()
+    people: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    if an is not None:
+        persons = tuple(n for p in an.persons for n in (p.name, *p.aliases))
+        places = tuple(p.place for p in an.persons if p.place)
+        events = tuple((e.type, _own_date(e), e.span[0], e.subject_name) for e in an.events)
+        people = tuple((p.name, tuple(s for s, _ in p.spans)) for p in an.persons)
+    # Only a date the page states (and the text does not contradict) is the date of
+    # the document; one estimated from the text (the latest date it mentions) says
+    # the article was written then or later.
+    bound = info.published is not None and (not info.published_stated or info.date_suspect)
+    return StoryItem(info.id, art.text, info.published, info.duplicate_of, persons, places, events,
+                     title=info.title or art.title, published_bound=bound, people=people)
 
 
 def update_store(store, infos: Mapping, articles: Mapping, analyses: Mapping, settings: Settings) -> dict:
@@ -597,8 +652,6 @@ def update_store(store, infos: Mapping, articles: Mapping, analyses: Mapping, se
     Only documents without a story are assigned; stored stories are never recomputed.
     Of the stored documents only those dated near the new ones (or undated) are
     featurised, as the clusters the new documents may join."""
-    from dataclasses import replace
-
     new = [d for d, i in infos.items() if not i.story and d in articles]
     if not new:
         return dict(infos)

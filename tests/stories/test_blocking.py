@@ -36,7 +36,7 @@ def dev_items(dev_store):
     analyses = dev_store.analyses()
     infos = apply_document_dates(dev_store.document_infos(), analyses)
     articles = {a.id: a for a in dev_store.articles()}
-    return items_from(infos, articles, analyses)
+    return list(items_from(infos, articles, analyses))
 
 
 def test_blocked_equals_exhaustive_on_dev(dev_items):

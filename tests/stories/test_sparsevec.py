@@ -1,0 +1,62 @@
+"""Compact story vectors: the same floats as the dict arithmetic they replace."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from khronika import stories
+from khronika.sparsevec import Vec, Vocab, cos
+
+
+def dict_cos(a: dict[str, float], b: dict[str, float]) -> float:  # the replaced code
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+
+def unit(v: dict[str, float]) -> dict[str, float]:
+    z = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {k: x / z for k, x in v.items()}
+
+
+terms = st.sampled_from([f"t{i}" for i in range(40)])
+vectors = st.dictionaries(terms, st.floats(min_value=1e-3, max_value=50.0), max_size=25).map(unit)
+
+
+def as_vec(vocab: Vocab, d: dict[str, float]) -> Vec:
+    return Vec([vocab.id(k) for k in d], list(d.values()))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(vectors, vectors)
+def test_cos_is_bit_identical_to_the_dict_version(a, b):
+    vocab = Vocab()
+    va, vb = as_vec(vocab, a), as_vec(vocab, b)
+    assert cos(va, vb) == dict_cos(a, b)
+    assert cos(vb, va) == dict_cos(b, a)
+
+
+@given(vectors)
+def test_get_and_items_keep_weights_and_insertion_order(a):
+    vocab = Vocab()
+    v = as_vec(vocab, a)
+    assert [(vocab.terms[i], w) for i, w in v.items()] == list(a.items())
+    for k, w in a.items():
+        assert v.get(vocab.ids[k]) == w
+    assert v.get(None) == 0.0 and v.get(vocab.id("absent")) == 0.0
+
+
+def test_features_read_items_once_and_keep_no_text():
+    texts = {
+        "a": "Moscow deputy Alexei Gorinov was sentenced to seven years for criticising the war.",
+        "b": "A Moscow court sentenced municipal deputy Alexei Gorinov to seven years in prison.",
+        "c": "Petersburg deputies called on the Duma to charge the president with treason.",
+    }
+    items = (stories.StoryItem(d, t, published="2022-07-08") for d, t in texts.items())  # one pass only
+    f = stories.Features(items)
+    assert set(f.items) == set(texts) and all(it.text == "" for it in f.items.values())
+    assert stories.pair_score("a", "b", f) > stories.pair_score("a", "c", f)
