@@ -30,7 +30,8 @@ def build(store: Store) -> dict[str, Any]:
         for p in sorted(persons, key=lambda p: p["name"])
     ]
     out_events = []
-    for e in events:
+    # a chronicle: oldest first, undated last; ties by type, subject and id (stable across runs)
+    for e in sorted(events, key=lambda e: (e.get("date") or "9999", e["type"], e.get("subject_name") or "", e["id"])):
         item = {k: e.get(k) for k in ("id", "type", "subject", "subject_name", "agent", "date", "status")}
         item["sources"] = [{"document": s["document"], "evidence": s["evidence"]} for s in e["sources"]]
         if e.get("conflicts"):
