@@ -5,6 +5,9 @@ their dates are compatible (equal, or one more precise, or unknown) and nothing
 contradicts them; conflicting details are kept and listed in ``Event.conflicts`` only
 when other evidence (an explicit shared date or a shared story) says it is the same
 event. A date a report's own text gives beats one borrowed from the publication date.
+A second act of one type is its own event: an undated report of another term, or of an act
+its text calls additional/new (``order`` = repeat), joins an event only when a date or a
+measure ties them.
 """
 
 from __future__ import annotations
@@ -75,6 +78,12 @@ def _norm_value(v: str) -> str:
 # Detail keys whose values are different events, never one event reported two ways: an
 # administrative arrest and a pre-trial detention (data/triggers.yaml measure_kinds).
 _EXCLUSIVE = frozenset({"kind"})
+
+# Detail keys whose different values only an explicit shared date (same month) reconciles as
+# one event reported two ways (a typo, a rounding): a shared story is not enough, because
+# the reports of a person's second sentence recap the first ("his initial seven-year
+# sentence"). term: the measure's term; order: "first" vs "repeat" (extract.events.act_order).
+_STRONG = frozenset({"term", "order"})
 
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
 # date_basis=document means the date is the report's own date (an upper bound for the
@@ -198,19 +207,26 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
         if not any((_stated(x) and _stated(x) == mdate) or x.span == m.span or x.evidence == m.evidence
                    for x in same):
             return None
-    agree = conflict = 0
+    agree = conflict = strong = 0
     have = ev.details()
     for k, v in m.details:
         if k in have and k not in _META_DETAILS:
             if _norm_value(v) in have[k]:
-                agree += 1
+                agree += k != "order"  # being a repeat too says nothing about which one
             elif k in _EXCLUSIVE:
                 return None
             else:
                 conflict += 1
+                strong += k in _STRONG
     exact_date = bool(date and mdate and date[:7] == mdate[:7] and len(mdate) >= 7)
     if conflict and not (exact_date or story in ev.stories):
         return None  # different amounts and nothing else tying them: two events
+    if strong and not exact_date:
+        return None  # another term, or the first act and a repeat: two events
+    if ("order", "repeat") in m.details and "repeat" not in have.get("order", ()) and not (exact_date or agree):
+        # a report of an additional/new act joins an event whose reports do not call it so
+        # only when its date or a measure ties them
+        return None
     # ties go to the more widely reported event: a new report is likelier about it
     return 40 * exact_date + 20 * (story in ev.stories) + 10 * (agree - conflict) + min(len(ev.docs()), 9) \
         - 30 * borrowed_clash

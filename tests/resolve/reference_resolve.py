@@ -414,6 +414,10 @@ def _norm_value(v: str) -> str:
 # detention): never merged.
 _EXCLUSIVE = frozenset({"kind"})
 
+# Detail keys whose different values only an explicit shared date (same month) reconciles:
+# a prison or arrest term, and the first act vs a repeat.
+_STRONG = frozenset({"term", "order"})
+
 
 # Detail keys that describe how extraction got a value, not the event: never conflicts.
 # date_basis=document means the date is the report's own date (an upper bound for the
@@ -504,18 +508,26 @@ def _fit(ev: _E, m: EventMention, story: str, published: str | None) -> int | No
                    for x in same):
             return None
     agree = conflict = 0
+    strong = False
     have = ev.details()
     for k, v in m.details:
         if k in have and k not in _META_DETAILS:
             if _norm_value(v) in have[k]:
-                agree += 1
+                if k != "order":
+                    agree += 1
             elif k in _EXCLUSIVE:
                 return None
             else:
                 conflict += 1
+                strong = strong or k in _STRONG
     exact_date = bool(date and mdate and date[:7] == mdate[:7] and len(mdate) >= 7)
     if conflict and not (exact_date or story in ev.stories):
         return None  # different amounts and nothing else tying them: two events
+    if strong and not exact_date:
+        return None  # another term, or the first act and a repeat
+    marked = any(("order", "repeat") in x.details for x in ev.mentions)
+    if ("order", "repeat") in m.details and not marked and not (exact_date or agree):
+        return None  # a repeat joins an unmarked event only on its date or a measure
     # ties go to the more widely reported event: a new report is likelier about it
     return 40 * exact_date + 20 * (story in ev.stories) + 10 * (agree - conflict) + min(len(ev.docs()), 9) \
         - 30 * borrowed_clash

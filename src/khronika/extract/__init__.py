@@ -23,7 +23,7 @@ from .nlp import get_nlp, ner_pipes
 from .persons import PersonTable
 from .resources import load_ontology
 
-EXTRACT_VERSION = "0.5.0"
+EXTRACT_VERSION = "0.5.1"
 
 __all__ = ["EXTRACT_VERSION", "analyse", "analyse_many", "load_ontology"]
 

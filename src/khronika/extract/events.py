@@ -592,6 +592,10 @@ class EventFinder:
                     money = [e.text for e in sent.ents if e.label_ == "MONEY"]
                     details += (("amount", money[0]),) if money else ()
                 details += measure_details(rule.type, sent.text)
+                if rule.type in word_set("triggers", "prison_term_types") and (term := prison_term(_phrase(tok))):
+                    details += (("term", term),)
+                if order := act_order(tok):
+                    details += (("order", order),)
                 for k in dict.fromkeys(keys) or [None]:
                     name = self.t.by_key(k).name() if k else _np_text(tok)
                     found.append(EventMention(
@@ -623,6 +627,68 @@ class EventFinder:
         lo, hi = prev.start_char, sent.start_char
         subjects = {ev.subject_key for ev in found if lo <= ev.span[0] < hi and ev.subject_key}
         return list(subjects) if len(subjects) == 1 else []
+
+
+# a prison term: "seven-year", "8.5 years", "six and a half years", "7 years and 6 months"
+# (not a maximum: "up to 10 years")
+_RE_PRISON = re.compile(
+    rf"(?<![\d.,])(?<!up to )\b(?P<n>{_TERM_NUM}|one|\d{{1,2}}\.\d)(?P<half>[ -]and[ -]a[ -]half)?[ -](?P<u>year|month)s?\b"
+    rf"(?:,? and (?P<m>{_TERM_NUM}|one) months?\b)?", re.I)
+# what is not the trigger's own phrase: clauses hanging from it ("..., extending his current
+# seven-year term", "who was sentenced to nine years")
+_CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos", "punct"}
+
+
+def _phrase(tok: Token) -> str:
+    """The trigger's own words and arguments, without the clauses that hang from it
+    (coordinated clauses included; a coordinated number stays: "eight and a half years")."""
+    keep, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        keep.append(t)
+        stack += [c for c in t.children if c.dep_ not in _CLAUSE_DEPS
+                  and not (c.dep_ in {"conj", "cc"} and (t.pos_ in {"VERB", "AUX"} or c.pos_ in {"VERB", "AUX"}))]
+    return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
+
+
+def _num(n: str) -> float:
+    return float(n) if n[0].isdigit() else {"one": 1}.get(n.lower()) or D._NUMS[n.lower()]
+
+
+def prison_term(text: str) -> str | None:
+    """The one prison term a phrase states ("7 years", "8.5 years", "18 months"), else None."""
+    terms = set()
+    for m in _RE_PRISON.finditer(text):
+        v = _num(m["n"]) + 0.5 * bool(m["half"])
+        if m["u"].lower() == "month":
+            v /= 12
+        if m["m"]:
+            v += _num(m["m"]) / 12
+        months = round(v * 12)
+        terms.add(f"{v:g} years" if abs(v * 2 - round(v * 2)) < 1e-9 else f"{months} months")
+    return terms.pop() if len(terms) == 1 else None
+
+
+def act_order(tok: Token) -> str | None:
+    """"repeat" when the trigger says it is another act of its kind ("an additional
+    sentence", "opened a new case", "detained again"), "first" when it names the first one
+    ("his initial sentence"), from words on the trigger, its direct object or its "to"
+    phrase (data: triggers.yaml act_order, repeat_adverbs). Both, or neither: None."""
+    order = {k: frozenset(str(w).lower() for w in ws) for k, ws in (load_data("triggers").get("act_order") or {}).items()}
+    holders = [tok] + [c for c in tok.children if c.dep_ == "dobj"]
+    holders += [g for p in tok.children if p.dep_ == "prep" and p.lower_ == "to" for g in p.children if g.dep_ == "pobj"]
+    # "for a second time", "for the third time"
+    holders += [g for p in tok.children if p.dep_ == "prep" and p.lower_ == "for"
+                for g in p.children if g.dep_ == "pobj" and g.lemma_.lower() == "time"]
+    # modifiers of nouns only: on a verb, "first" and "earlier" say when ("was first
+    # poisoned and then imprisoned"), not which act of its kind
+    words = {c.lower_ for h in holders if h.pos_ in {"NOUN", "PROPN"}
+             for c in h.children if c.dep_ in {"amod", "det", "nummod", "compound"}}
+    found = {k for k, ws in order.items() if words & ws}
+    if tok.pos_ in {"VERB", "AUX"} and any(c.dep_ == "advmod" and c.lower_ in word_set("triggers", "repeat_adverbs")
+                                           for c in tok.children):
+        found.add("repeat")
+    return found.pop() if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -663,13 +729,26 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return a[:n] == b[:n]
 
 
+# details whose different values in one document are two acts: an administrative arrest and
+# a pre-trial detention, a seven-year and an additional three-year sentence, the "initial"
+# and the "new" case
+_DISTINCT = frozenset({"kind", "term", "order"})
+
+
+def _distinct(a: EventMention, b: EventMention) -> bool:
+    da, db = dict(a.details), dict(b.details)
+    return any(k in da and k in db and da[k] != db[k] for k in _DISTINCT)
+
+
 def merge_mentions(found: list[EventMention]) -> list[EventMention]:
     """One document reports one event once: merge same type + subject with compatible
-    dates, keeping the first (usually the lede) and the most precise date."""
+    dates and no distinguishing detail that differs, keeping the first (usually the lede)
+    and the most precise date."""
     out: list[EventMention] = []
     for ev in found:
         for i, prev in enumerate(out):
             if prev.type == ev.type and prev.subject_key == ev.subject_key and prev.subject_key is not None \
+                    and not _distinct(prev, ev) \
                     and D.same_occurrence(prev.date, prev.details, prev.evidence, ev.date, ev.details, ev.evidence):
                 from dataclasses import replace
                 date, dated = D.combine(prev.date, prev.details, ev.date, ev.details)
