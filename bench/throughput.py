@@ -204,7 +204,7 @@ def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
 
 
 def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, stages: str | None, out: Any,
-             baseline: bool = True) -> None:
+             baseline: bool = True, keep: bool = False) -> None:
     """Child process: one size, results sent back through ``out``."""
     from khronika.pipeline import run_ingest
     from khronika.settings import Settings
@@ -240,7 +240,11 @@ def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, s
             "ner_peak": ner_peak, "ner_pipes": ner_components,
         })
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if keep:
+            print(f"   kept: {base} (corpus/ and the SQLite store; bench/corpus_stages.py re-runs its corpus stages)",
+                  flush=True)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def mb(b: float) -> str:
@@ -258,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline-above", type=int, metavar="N",
                     help="skip the spaCy NER baseline for sizes above N (the ratio is then taken at the "
                          "largest size that ran it)")
+    ap.add_argument("--keep", action="store_true", help="keep each size's corpus and store in --workdir")
     args = ap.parse_args(argv)
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         recv, send = ctx.Pipe(duplex=False)
         baseline = args.no_baseline_above is None or n <= args.no_baseline_above
         p = ctx.Process(target=run_size, args=(n, args.seed, args.db, args.batch_size, args.workdir, args.stages,
-                                                   send, baseline))
+                                                   send, baseline, args.keep))
         p.start()
         send.close()
         try:
