@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from khronika.extract.events import prison_term
+from khronika.extract.details import prison_term
 from khronika.models import Article
 
 

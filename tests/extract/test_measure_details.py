@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from khronika.extract.events import measure_details
+from khronika.extract.details import measure_details
 from khronika.models import Article
 
 
