@@ -407,6 +407,28 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(insert(s.runs).values(command=command_name, counts=counts, finished_at=func.now()))
 
+    # -- change detection ---------------------------------------------------------
+    def data_generation(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of what readers see, for caches (the web snapshot).
+
+        It changes when an ingest run is recorded or a review decision is written:
+        the pipeline rewrites persons, events and documents only inside a run that
+        ends with ``record_run``, and reviews are append-only. One query over two
+        small tables (max of a primary key, counts of runs and reviews), on SQLite
+        and PostgreSQL alike. Writes of a run still in progress, or of one killed
+        before its record, are not seen until a run is recorded.
+        """
+        runs, reviews = s.runs, s.reviews
+        q = select(
+            select(func.max(runs.c.id)).scalar_subquery(),
+            select(func.max(runs.c.finished_at)).scalar_subquery(),
+            select(func.count()).select_from(runs).scalar_subquery(),
+            select(func.max(reviews.c.id)).scalar_subquery(),
+            select(func.count()).select_from(reviews).scalar_subquery(),
+        )
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(q).one())
+
 
 class LazyArticles(Mapping[str, Article]):
     """Articles by id, each read from the store on access (nothing is kept)."""

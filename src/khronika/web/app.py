@@ -18,12 +18,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import KhronikaError, ReviewError
 from ..store.db import Store
 from . import routes_api, routes_export, routes_pages, routes_review
+from .cache import SnapshotCache
 from .render import make_env, respond, wants_json
 from .security import CSP, SECURITY_HEADERS, AuthError, Guard
 
 
-def create_app(db: str | Store, token: str | None = None) -> FastAPI:
-    """An app over ``db`` (a path, URL or open Store). ``token`` enables review writes."""
+def create_app(db: str | Store, token: str | None = None, *, cache: bool = True) -> FastAPI:
+    """An app over ``db`` (a path, URL or open Store). ``token`` enables review writes.
+
+    ``cache=False`` builds the snapshot afresh on every request (the behaviour before
+    :mod:`khronika.web.cache`; kept for the benchmark and for comparison tests).
+    """
     store = db if isinstance(db, Store) else Store(db)
     app = FastAPI(
         title="khronika",
@@ -34,6 +39,7 @@ def create_app(db: str | Store, token: str | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.store = store
+    app.state.snapshots = SnapshotCache(store, enabled=cache)
     app.state.guard = Guard(token)
     app.state.env = make_env()
     static_dir = resources.files("khronika.web") / "static"

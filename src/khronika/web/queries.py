@@ -4,14 +4,21 @@ Every page works on a :class:`Snapshot`: machine output from the store with huma
 review decisions applied (``review.apply``), exactly what the exports see. Functions
 return plain dicts/lists so the same result renders as HTML or serialises as JSON.
 
-The corpus sizes khronika targets (thousands of documents) let a page load persons
-and events whole; the document table is only read row by row.
+A snapshot holds persons, events and document infos whole; the app builds one per
+data generation and reuses it across requests (:mod:`khronika.web.cache`). Indexes a
+page needs (events by person, people rows, ...) are built on first use and kept on
+the snapshot (:meth:`Snapshot.memo`), so a request costs what its answer costs, not a
+pass over the corpus. Everything on a snapshot is shared between requests: read it,
+never change it; functions here return fresh dicts. Document texts are only read row
+by row.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,14 +46,87 @@ class Snapshot:
     docs: dict[str, DocumentInfo]
     reviews: list[dict[str, Any]]
     redirects: dict[str, str] = field(default_factory=dict)  # merged-away person -> survivor
+    generation: Any = None  # Store.data_generation() read before the data was
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # reentrant: one index is built from others (the people rows from events by person)
+    _memo_lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per snapshot (thread-safe); later calls get the same object."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = build()
+            return self._memo[key]
 
 
-def snapshot(store: Store) -> Snapshot:
+def snapshot(store: Store, generation: Any = None) -> Snapshot:
     decisions = review.decisions(store)
     persons, events = review.apply(store.persons(), store.events(), decisions)
     by_id = {p["id"]: p for p in persons}
     redirects = {old: p["id"] for p in persons for old in p.get("merged_from", ())}
-    return Snapshot(by_id, events, store.document_infos(), decisions, redirects)
+    return Snapshot(by_id, events, store.document_infos(), decisions, redirects, generation)
+
+
+# -- indexes kept on a snapshot (built on first use, in snapshot order) --------------------
+
+
+def _events_by_subject(snap: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    def build() -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in snap.events:
+            if e.get("subject"):
+                out[e["subject"]].append(e)
+        return dict(out)
+    return snap.memo("events_by_subject", build)
+
+
+def _events_by_id(snap: Snapshot) -> dict[str, dict[str, Any]]:
+    def build() -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for e in snap.events:
+            out.setdefault(e["id"], e)  # the first, as a scan would find
+        return out
+    return snap.memo("events_by_id", build)
+
+
+def _sources_by_document(snap: Snapshot) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+    def build() -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+        out: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+        for e in snap.events:
+            for src in e.get("sources", ()):
+                out[src["document"]].append((e, src))
+        return dict(out)
+    return snap.memo("sources_by_document", build)
+
+
+def _doc_indexes(snap: Snapshot) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+    """(copies by canonical, documents by story, (person id, name) by document)."""
+    def build() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+        copies: dict[str, list[str]] = defaultdict(list)
+        stories: dict[str, list[str]] = defaultdict(list)
+        people_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for d in snap.docs.values():
+            if d.duplicate_of:
+                copies[d.duplicate_of].append(d.id)
+            if d.story:
+                stories[d.story].append(d.id)
+        for p in snap.persons.values():
+            for doc in set(p["documents"]):
+                people_in[doc].append((p["id"], p["name"]))
+        return dict(copies), dict(stories), dict(people_in)
+    return snap.memo("doc_indexes", build)
+
+
+def _mentions(store: Store, snap: Snapshot) -> dict[tuple[str, str], DocPerson]:
+    # analyses change only inside an ingest run, which changes the data generation
+    return snap.memo("mentions", lambda: doc_persons(store))
+
+
+def others(snap: Snapshot, pid: str) -> list[tuple[str, str]]:
+    """Every other person as (id, name), by name: the merge form's choices."""
+    everyone = snap.memo("people_by_name", lambda: sorted(((p["id"], p["name"]) for p in snap.persons.values()),
+                                                          key=lambda x: x[1]))
+    return [x for x in everyone if x[0] != pid]
 
 
 def _date_key(date: str | None) -> str:
@@ -80,24 +160,29 @@ def _event_view(e: dict[str, Any], snap: Snapshot) -> dict[str, Any]:
 
 
 def overview(store: Store, snap: Snapshot, latest: int = 10) -> dict[str, Any]:
-    per_month: Counter[str] = Counter()
-    for e in snap.events:
-        if e.get("date") and len(e["date"]) >= 7:
-            per_month[e["date"][:7]] += 1
-    months = _fill_months(sorted(per_month))
-    ordered = sorted(snap.events, key=lambda e: (e.get("date") or "", e["id"]), reverse=True)
+    def build() -> tuple[int, int, list[str], Counter[str], list[dict[str, Any]]]:
+        per_month: Counter[str] = Counter()
+        for e in snap.events:
+            if e.get("date") and len(e["date"]) >= 7:
+                per_month[e["date"][:7]] += 1
+        months = _fill_months(sorted(per_month))
+        ordered = sorted(snap.events, key=lambda e: (e.get("date") or "", e["id"]), reverse=True)
+        return (sum(1 for d in snap.docs.values() if d.duplicate_of),
+                len({d.story for d in snap.docs.values() if d.story}), months, per_month, ordered[:latest])
+
+    duplicates, stories, months, per_month, newest = snap.memo(("overview", latest), build)
     return {
         "counts": {
             "documents": len(snap.docs),
-            "duplicates": sum(1 for d in snap.docs.values() if d.duplicate_of),
-            "stories": len({d.story for d in snap.docs.values() if d.story}),
+            "duplicates": duplicates,
+            "stories": stories,
             "persons": len(snap.persons),
             "events": len(snap.events),
             "rejections": store.count("rejections"),
             "reviews": len(snap.reviews),
         },
         "events_per_month": [{"month": m, "events": per_month.get(m, 0)} for m in months],
-        "latest_events": [_event_view(e, snap) for e in ordered[:latest]],
+        "latest_events": [_event_view(e, snap) for e in newest],
     }
 
 
@@ -154,35 +239,49 @@ def _person_facets(person: dict[str, Any], mentions: dict[tuple[str, str], DocPe
     return places, parties
 
 
+def _people_rows(store: Store, snap: Snapshot) -> tuple[list[tuple[dict[str, Any], set[str], set[str]]],
+                                                       dict[str, list[str]]]:
+    """Every person's row (most events first) with its casefolded places and parties,
+    and the filter choices: built once per snapshot, filtered per request."""
+    def build() -> tuple[list[tuple[dict[str, Any], set[str], set[str]]], dict[str, list[str]]]:
+        mentions = _mentions(store, snap)
+        by_subject = _events_by_subject(snap)
+        rows = []
+        all_places: set[str] = set()
+        all_parties: set[str] = set()
+        for p in snap.persons.values():
+            places, parties = _person_facets(p, mentions)
+            all_places |= places
+            all_parties |= parties
+            types = Counter(e["type"] for e in by_subject.get(p["id"], ()))
+            row = {"id": p["id"], "name": p["name"], "aliases": list(p["aliases"]), "roles": list(p["roles"]),
+                   "places": sorted(places), "parties": sorted(parties), "documents": len(p["documents"]),
+                   "events": sum(types.values()), "event_types": dict(sorted(types.items()))}
+            rows.append((row, {x.casefold() for x in places}, {x.casefold() for x in parties}))
+        rows.sort(key=lambda r: (-r[0]["events"], r[0]["name"]))  # stable: filtering keeps this order
+        choices = {"place": sorted(all_places), "party": sorted(all_parties),
+                   "type": sorted({e["type"] for e in snap.events})}
+        return rows, choices
+    return snap.memo("people_rows", build)
+
+
 def people(store: Store, snap: Snapshot, place: str | None = None, party: str | None = None,
            event_type: str | None = None) -> dict[str, Any]:
-    mentions = doc_persons(store)
-    types_by_person: dict[str, Counter[str]] = defaultdict(Counter)
-    for e in snap.events:
-        if e.get("subject"):
-            types_by_person[e["subject"]][e["type"]] += 1
+    all_rows, choices = _people_rows(store, snap)
     rows = []
-    all_places: set[str] = set()
-    all_parties: set[str] = set()
-    for p in snap.persons.values():
-        places, parties = _person_facets(p, mentions)
-        all_places |= places
-        all_parties |= parties
-        types = types_by_person.get(p["id"], Counter())
-        if place and place.casefold() not in {x.casefold() for x in places}:
+    for row, places, parties in all_rows:
+        if place and place.casefold() not in places:
             continue
-        if party and party.casefold() not in {x.casefold() for x in parties}:
+        if party and party.casefold() not in parties:
             continue
-        if event_type and event_type not in types:
+        if event_type and event_type not in row["event_types"]:
             continue
-        rows.append({"id": p["id"], "name": p["name"], "aliases": list(p["aliases"]), "roles": list(p["roles"]),
-                     "places": sorted(places), "parties": sorted(parties), "documents": len(p["documents"]),
-                     "events": sum(types.values()), "event_types": dict(sorted(types.items()))})
-    rows.sort(key=lambda r: (-r["events"], r["name"]))
+        rows.append({**row, "aliases": list(row["aliases"]), "roles": list(row["roles"]),
+                     "places": list(row["places"]), "parties": list(row["parties"]),
+                     "event_types": dict(row["event_types"])})
     return {
         "filters": {"place": place, "party": party, "type": event_type},
-        "choices": {"place": sorted(all_places), "party": sorted(all_parties),
-                    "type": sorted({e["type"] for e in snap.events})},
+        "choices": {k: list(v) for k, v in choices.items()},
         "persons": rows,
     }
 
@@ -191,8 +290,8 @@ def person(store: Store, snap: Snapshot, pid: str) -> dict[str, Any] | None:
     p = snap.persons.get(pid)
     if p is None:
         return None
-    places, parties = _person_facets(p, doc_persons(store))
-    evs = sorted((e for e in snap.events if e.get("subject") == pid),
+    places, parties = _person_facets(p, _mentions(store, snap))
+    evs = sorted(_events_by_subject(snap).get(pid, ()),
                  key=lambda e: (_date_key(e.get("date")), e["type"], e["id"]))
     docs = []
     for d in p["documents"]:
@@ -210,7 +309,7 @@ def person(store: Store, snap: Snapshot, pid: str) -> dict[str, Any] | None:
 
 
 def event(snap: Snapshot, eid: str) -> dict[str, Any] | None:
-    e = next((e for e in snap.events if e["id"] == eid), None)
+    e = _events_by_id(snap).get(eid)
     if e is None:
         return None
     view = _event_view(e, snap)
@@ -220,7 +319,8 @@ def event(snap: Snapshot, eid: str) -> dict[str, Any] | None:
 
 def rejected_event(store: Store, eid: str) -> bool:
     """True when the machine produced ``eid`` but a reviewer rejected it (so pages can say so)."""
-    return any(e["id"] == eid for e in store.events())
+    with store.engine.connect() as conn:
+        return conn.execute(select(s.events.c.id).where(s.events.c.id == eid)).first() is not None
 
 
 def _review_view(r: dict[str, Any]) -> dict[str, Any]:
@@ -274,19 +374,17 @@ def document(store: Store, snap: Snapshot, doc_id: str) -> dict[str, Any] | None
     body = row["text"]
     evidence = []
     spans: list[tuple[int, int, str]] = []
-    for e in snap.events:
-        for src in e.get("sources", ()):
-            if src["document"] != doc_id:
-                continue
-            sp = _evidence_span(body, src)
-            evidence.append({"event": e["id"], "type": e["type"], "subject_name": e["subject_name"],
-                             "evidence": src["evidence"], "span": list(sp) if sp else None})
-            if sp:
-                spans.append((sp[0], sp[1], f"{e['type']}: {e['subject_name']}"))
+    for e, src in _sources_by_document(snap).get(doc_id, ()):
+        sp = _evidence_span(body, src)
+        evidence.append({"event": e["id"], "type": e["type"], "subject_name": e["subject_name"],
+                         "evidence": src["evidence"], "span": list(sp) if sp else None})
+        if sp:
+            spans.append((sp[0], sp[1], f"{e['type']}: {e['subject_name']}"))
     info = snap.docs.get(doc_id)
-    duplicates = sorted(d.id for d in snap.docs.values() if d.duplicate_of == doc_id)
-    story = sorted(d.id for d in snap.docs.values() if row["story"] and d.story == row["story"] and d.id != doc_id)
-    people_here = sorted((p["id"], p["name"]) for p in snap.persons.values() if doc_id in p["documents"])
+    copies, stories, people_in = _doc_indexes(snap)
+    duplicates = sorted(copies.get(doc_id, ()))
+    story = sorted(d for d in stories.get(row["story"], ()) if d != doc_id) if row["story"] else []
+    people_here = sorted(people_in.get(doc_id, ()))
     with store.engine.connect() as conn:
         size = conn.execute(select(s.raw_blobs.c.size).where(s.raw_blobs.c.content_hash == row["content_hash"])).scalar()
     meta_keys = ("source", "kind", "title", "author", "outlet", "url", "language", "published", "published_stated",

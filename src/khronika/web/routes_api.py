@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from .. import review
 from . import queries
+from .cache import current
 from .render import not_found
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -24,8 +25,7 @@ def IdPath() -> Any:  # noqa: N802 - reads like the Path() it returns
 
 
 def _snap(request: Request) -> tuple[Any, queries.Snapshot]:
-    store = request.app.state.store
-    return store, queries.snapshot(store)
+    return request.app.state.store, current(request)
 
 
 @router.get("/overview", summary="Counts, events per month and the latest events")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from . import queries
+from .cache import current
 from .render import not_found, respond, split_format
 
 router = APIRouter(include_in_schema=False)  # the JSON API under /api is the documented surface
@@ -19,7 +20,7 @@ def _store(request: Request):  # noqa: ANN202
 @router.get("/index.json")
 def overview(request: Request) -> Response:
     store = _store(request)
-    snap = queries.snapshot(store)
+    snap = current(request)
     data = queries.overview(store, snap)
     return respond(request, "overview.html", data, title="Overview",
                    chart=queries.chart(data["events_per_month"]))
@@ -31,7 +32,7 @@ def people(request: Request, place: str | None = Query(None, max_length=200),
            party: str | None = Query(None, max_length=200),
            type: str | None = Query(None, max_length=60)) -> Response:
     store = _store(request)
-    data = queries.people(store, queries.snapshot(store), place or None, party or None, type or None)
+    data = queries.people(store, current(request), place or None, party or None, type or None)
     return respond(request, "people.html", data, title="People")
 
 
@@ -39,14 +40,14 @@ def people(request: Request, place: str | None = Query(None, max_length=200),
 def person(request: Request, id: str) -> Response:
     pid, as_json = split_format(id)
     store = _store(request)
-    snap = queries.snapshot(store)
+    snap = current(request)
     if pid in snap.redirects:  # merged by a reviewer: the survivor's page
         target = snap.redirects[pid]
         return RedirectResponse(f"/person/{target}{'.json' if as_json else ''}", status_code=307)
     data = queries.person(store, snap, pid)
     if data is None:
         raise not_found("person")
-    others = sorted(((p["id"], p["name"]) for p in snap.persons.values() if p["id"] != pid), key=lambda x: x[1])
+    others = queries.others(snap, pid)
     return respond(request, "person.html", data, as_json=as_json, title=data["name"], others=others)
 
 
@@ -54,7 +55,7 @@ def person(request: Request, id: str) -> Response:
 def event(request: Request, id: str) -> Response:
     eid, as_json = split_format(id)
     store = _store(request)
-    snap = queries.snapshot(store)
+    snap = current(request)
     data = queries.event(snap, eid)
     if data is None:
         if queries.rejected_event(store, eid):
@@ -71,7 +72,7 @@ def event(request: Request, id: str) -> Response:
 def document(request: Request, id: str) -> Response:
     doc_id, as_json = split_format(id)
     store = _store(request)
-    data = queries.document(store, queries.snapshot(store), doc_id)
+    data = queries.document(store, current(request), doc_id)
     if data is None:
         raise not_found("document")
     if as_json:
@@ -106,7 +107,7 @@ def search(request: Request, q: str = Query("", max_length=2000)) -> Response:
 @router.get("/review.json")
 def review_queue(request: Request) -> Response:
     store = _store(request)
-    data = queries.review_queue(store, queries.snapshot(store))
+    data = queries.review_queue(store, current(request))
     return respond(request, "review.html", data, title="Review queue")
 
 
