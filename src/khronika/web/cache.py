@@ -46,7 +46,9 @@ class SnapshotCache:
             snap = self._snap
             if snap is not None and snap.generation == generation:
                 return snap
-            self._snap = None  # let the old one go as soon as in-flight requests finish
+            # let the old one go as soon as in-flight requests finish (not held here
+            # while the new one is built: two at once is what bounds the peak RSS)
+            self._snap = snap = None
             # generation read before the data: a write landing in between makes the
             # next request rebuild, never serve newer data under an older generation
             snap = queries.snapshot(self.store, generation=generation)

@@ -117,9 +117,13 @@ def _doc_indexes(snap: Snapshot) -> tuple[dict[str, list[str]], dict[str, list[s
     return snap.memo("doc_indexes", build)
 
 
-def _mentions(store: Store, snap: Snapshot) -> dict[tuple[str, str], DocPerson]:
-    # analyses change only inside an ingest run, which changes the data generation
-    return snap.memo("mentions", lambda: doc_persons(store))
+def _facets(store: Store, snap: Snapshot) -> dict[str, tuple[set[str], set[str]]]:
+    """person id -> (places, parties), for every person of the snapshot. The analyses it
+    reads are not kept (they change only inside an ingest run, which moves the generation)."""
+    def build() -> dict[str, tuple[set[str], set[str]]]:
+        mentions = doc_persons(store)
+        return {pid: _person_facets(p, mentions) for pid, p in snap.persons.items()}
+    return snap.memo("facets", build)
 
 
 def others(snap: Snapshot, pid: str) -> list[tuple[str, str]]:
@@ -244,13 +248,13 @@ def _people_rows(store: Store, snap: Snapshot) -> tuple[list[tuple[dict[str, Any
     """Every person's row (most events first) with its casefolded places and parties,
     and the filter choices: built once per snapshot, filtered per request."""
     def build() -> tuple[list[tuple[dict[str, Any], set[str], set[str]]], dict[str, list[str]]]:
-        mentions = _mentions(store, snap)
+        facets = _facets(store, snap)
         by_subject = _events_by_subject(snap)
         rows = []
         all_places: set[str] = set()
         all_parties: set[str] = set()
         for p in snap.persons.values():
-            places, parties = _person_facets(p, mentions)
+            places, parties = facets[p["id"]]
             all_places |= places
             all_parties |= parties
             types = Counter(e["type"] for e in by_subject.get(p["id"], ()))
@@ -290,7 +294,7 @@ def person(store: Store, snap: Snapshot, pid: str) -> dict[str, Any] | None:
     p = snap.persons.get(pid)
     if p is None:
         return None
-    places, parties = _person_facets(p, _mentions(store, snap))
+    places, parties = _facets(store, snap)[pid]
     evs = sorted(_events_by_subject(snap).get(pid, ()),
                  key=lambda e: (_date_key(e.get("date")), e["type"], e["id"]))
     docs = []
