@@ -119,7 +119,8 @@ def _sentence_date(m: EventMention, anchor: str | None, floor: date | None) -> s
 
 def _context(doc_id: str, infos: Mapping[str, DocumentInfo], analyses: Mapping[str, Analysis],
              texts: Mapping[str, str], members: Mapping[str, list[str]],
-             people: Mapping[str, set[str]]) -> tuple[str, str] | None:
+             people: Mapping[str, set[str]], postings: Mapping[str, set[str]],
+             day_years: dict[str, dict[tuple[int, int], set[int]]]) -> tuple[str, str] | None:
     """(anchor, why) for a document without a reliable date of its own."""
     info = infos[doc_id]
     group = _group(info, infos)
@@ -132,11 +133,14 @@ def _context(doc_id: str, infos: Mapping[str, DocumentInfo], analyses: Mapping[s
     if not wanted:
         return None
     related = {o for o in members[group] if o != doc_id}
-    related |= {o for o, ps in people.items() if o != doc_id and ps & people.get(doc_id, set())}
+    # documents sharing a person: from the name-key index, not a scan of the corpus
+    related |= {o for k in people.get(doc_id, ()) for o in postings.get(k, ()) if o != doc_id}
     years: dict[tuple[int, int], set[int]] = defaultdict(set)
     for o in sorted(related):
-        o_anchor = _reliable(infos[o], analyses.get(o)) if o in infos else None
-        for k, ys in _day_years(texts.get(o, ""), o_anchor).items():
+        if o not in day_years:  # each related text is read and parsed once per run
+            o_anchor = _reliable(infos[o], analyses.get(o)) if o in infos else None
+            day_years[o] = _day_years(texts.get(o, ""), o_anchor)
+        for k, ys in day_years[o].items():
             if k in wanted:
                 years[k] |= ys
     dated = [(date(next(iter(ys)), mo, d)) for (mo, d), ys in years.items() if len(ys) == 1]
@@ -155,12 +159,17 @@ def propagate(infos: Mapping[str, DocumentInfo], analyses: Mapping[str, Analysis
     for doc_id in sorted(infos):
         members[_group(infos[doc_id], infos)].append(doc_id)
     people = {d: {k for p in a.persons if (k := name_key(p.name))} for d, a in analyses.items()}
+    postings: dict[str, set[str]] = defaultdict(set)
+    for d, keys in people.items():
+        for k in keys:
+            postings[k].add(d)
+    day_years: dict[str, dict[tuple[int, int], set[int]]] = {}
     out: dict[str, Analysis] = {}
     for doc_id in sorted(analyses):
         an, info = analyses[doc_id], infos.get(doc_id)
         if info is None or _reliable(info, an) or not any(m.date is None for m in an.events):
             continue
-        ctx = _context(doc_id, infos, analyses, texts, members, people)
+        ctx = _context(doc_id, infos, analyses, texts, members, people, postings, day_years)
         if ctx is None:
             continue
         anchor, why = ctx
