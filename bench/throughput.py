@@ -180,19 +180,9 @@ def instrument(mon: RssMonitor, timings: dict[str, list[float]]) -> None:
 
 
 def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
-    import spacy
+    from khronika.extract.nlp import get_bare_nlp, ner_pipes
 
-    from khronika.extract.nlp import MODEL_NAMES, ner_pipes
-
-    nlp = None
-    for name in MODEL_NAMES:
-        try:
-            nlp = spacy.load(name)
-            break
-        except OSError:
-            continue
-    if nlp is None:
-        raise SystemExit(f"no spaCy model installed (tried {', '.join(MODEL_NAMES)})")
+    nlp = get_bare_nlp()  # the extractor's model, unmodified (raises OSError if none is installed)
     pipes = ner_pipes(nlp)
     nlp.select_pipes(enable=pipes)
     n, ents = 0, 0

@@ -377,18 +377,16 @@ def update_store(store, infos: Mapping[str, DocumentInfo], articles: Mapping, se
     Only new documents are signed and looked up; old ones are touched only when a new
     document joins their group (and may become its canonical).
     """
-    from .store.dedupe_tables import SqlBandIndex  # the store imports us; avoid a cycle
+    from .store.db import article_chunks  # the store imports us; avoid a cycle
+    from .store.dedupe_tables import SqlBandIndex
 
     ids = [i for i in sorted(infos) if i in articles]
     canon: dict[str, str] = {}
-    many = getattr(articles, "many", None)  # store.LazyArticles: one query per chunk
     with store.engine.begin() as conn:
         index = SqlBandIndex(conn)
         # Texts a chunk at a time (a first ingest signs the whole corpus). find_duplicates
         # is incremental: a later chunk finds earlier documents in the index and reloads
         # their whole group, so its answer for a group supersedes an earlier chunk's.
-        for start in range(0, len(ids), SIGN_CHUNK):
-            part = ids[start : start + SIGN_CHUNK]
-            texts = {a.id: a.text for a in many(part)} if many else {i: articles[i].text for i in part}
-            canon.update(find_duplicates([(infos[i], texts[i]) for i in part], index, settings))
+        for part, arts in article_chunks(articles, ids, SIGN_CHUNK):
+            canon.update(find_duplicates([(infos[i], arts[i].text) for i in part], index, settings))
     return apply(infos, canon)

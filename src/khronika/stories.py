@@ -324,10 +324,11 @@ class Features:
 
         for it in items:
             d = it.doc_id
-            self.lead_end[d] = len(lead_text(it)) + (len(it.text) - len(it.text.lstrip()))
+            lead = lead_text(it)
+            self.lead_end[d] = len(lead) + (len(it.text) - len(it.text.lstrip()))
             self.peg[d] = news_peg(it)
             raw_text[d] = ids_counts(_terms(it.text))
-            raw_lead[d] = ids_counts(_terms((it.title or "") + " " + lead_text(it)))
+            raw_lead[d] = ids_counts(_terms((it.title or "") + " " + lead))
             names[d] = self._names(it)
             self.events[d] = {_event(e)[0] for e in it.events}
             self.peg_date[d] = self._peg_date(it)
@@ -613,13 +614,12 @@ def _own_date(e) -> str | None:
 
 def items_from(infos: Mapping, articles: Mapping, analyses: Mapping) -> Iterator[StoryItem]:
     """StoryItems from pipeline records (DocumentInfo, Article, Analysis by doc id), in id
-    order, lazily: texts are read a chunk at a time (``articles.many`` when the mapping
-    is the store's lazy one) and only one chunk is held."""
+    order, lazily: texts are read a chunk at a time (one query per chunk from the store's
+    lazy mapping) and only one chunk is held."""
+    from .store.db import article_chunks
+
     ids = [d for d in sorted(infos) if d in articles]
-    many = getattr(articles, "many", None)
-    for start in range(0, len(ids), ITEM_CHUNK):
-        part = ids[start : start + ITEM_CHUNK]
-        arts = {a.id: a for a in many(part)} if many else {d: articles[d] for d in part}
+    for part, arts in article_chunks(articles, ids, ITEM_CHUNK):
         for doc_id in part:
             if (art := arts.get(doc_id)) is not None:
                 yield _item(infos[doc_id], art, analyses.get(doc_id))

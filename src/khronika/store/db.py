@@ -259,7 +259,7 @@ class Store:
                 out.setdefault(r.outlet, []).append(r.id)
         return out
 
-    def outlet_texts(self, outlet: str, chunk: int = 500) -> Iterator[tuple[str, str]]:
+    def outlet_texts(self, outlet: str, chunk: int = ID_CHUNK) -> Iterator[tuple[str, str]]:
         """(doc_id, clean text) of one outlet's documents in id order, read ``chunk`` rows
         at a time (keyset pagination: no cursor stays open while the caller writes)."""
         d = s.documents
@@ -428,6 +428,18 @@ class Store:
         )
         with self.engine.connect() as conn:
             return tuple(conn.execute(q).one())
+
+
+def article_chunks(articles: Mapping[str, Article], ids: Sequence[str],
+                   size: int = ID_CHUNK) -> Iterator[tuple[Sequence[str], dict[str, Article]]]:
+    """``ids`` ``size`` at a time, each chunk with its Articles by id (those the mapping
+    has): one query per chunk from a :class:`LazyArticles`, plain lookups otherwise. For
+    stages that must not hold a corpus's texts at once."""
+    lazy = articles if isinstance(articles, LazyArticles) else None
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
+        yield part, ({a.id: a for a in lazy.many(part)} if lazy is not None
+                     else {i: articles[i] for i in part if i in articles})
 
 
 class LazyArticles(Mapping[str, Article]):
