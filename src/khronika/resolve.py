@@ -215,39 +215,42 @@ def _cluster(ms: list[_M]) -> _Clusters:
 
     # 2. near spellings, blocked on the first three letters of the surname stem.
     # Members are grouped by their exact full-name forms: only pairs of forms with a
-    # near relation can merge, and a block of 5,000 Putin mentions has a handful of
-    # forms, so candidate pairs are enumerated per related form pair, then visited in
-    # the same (i, j) order the all-pairs loop would (its merges and evidence follow).
+    # near relation can merge. A near relation needs the same given name (near surname)
+    # or the same surname stem (near given name), so a form is compared only with forms
+    # sharing one of those, never with every form of its block. Candidate pairs are
+    # enumerated one member at a time, in the (i, j) order the all-pairs loop would
+    # visit them (its merges and evidence follow), so memory is one member's partners,
+    # not the block's pairs (quadratic in a name's mentions: 4.5M at 100k documents).
     block: dict[str, set[int]] = defaultdict(set)
     for i, m in enumerate(ms):
         for p in m.full:
             block[surname_stem(p.surname)[:3]].add(i)
-    rel_cache: dict[tuple[tuple[ParsedName, ...], tuple[ParsedName, ...]], str | None] = {}
     for b in sorted(block):
+        members = sorted(block[b])
         forms: dict[tuple[ParsedName, ...], list[int]] = defaultdict(list)
-        for i in sorted(block[b]):
+        for i in members:
             forms[tuple(ms[i].full)].append(i)
-        keys = list(forms)
-        pairs: list[tuple[int, int, str]] = []
-        for fa in keys:
-            for fb in keys:
-                key = (fa, fb)
-                if key not in rel_cache:
-                    rel_cache[key] = _best_full_relation(list(fa), list(fb))
-                rel = rel_cache[key]
-                if rel is None:
-                    continue
+        by_part: dict[tuple[str, str], list[tuple[ParsedName, ...]]] = defaultdict(list)
+        for f in forms:
+            for part in dict.fromkeys(k for p in f for k in (("g", p.given or ""), ("s", surname_stem(p.surname)))):
+                by_part[part].append(f)
+        related: dict[tuple[ParsedName, ...], list[tuple[tuple[ParsedName, ...], str]]] = {}
+        for fa in forms:
+            cands = dict.fromkeys(fb for p in fa for k in (("g", p.given or ""), ("s", surname_stem(p.surname)))
+                                  for fb in by_part[k])
+            related[fa] = [(fb, rel) for fb in cands if (rel := _best_full_relation(list(fa), list(fb))) is not None]
+        for i in members:
+            partners: list[tuple[int, str]] = []
+            for fb, rel in related[tuple(ms[i].full)]:
                 ib = forms[fb]
-                for i in forms[fa]:
-                    for j in ib[bisect_right(ib, i):]:
-                        pairs.append((i, j, rel))
-        pairs.sort()
-        for i, j, rel in pairs:
-            if cl.find(i) == cl.find(j) or ms[i].doc == ms[j].doc:
-                continue
-            ctx = _context(ms, cl, i, j, cooc)
-            if ctx:
-                cl.union(i, j, f"near spelling {rel} ({ctx}): {_label(ms[i])} + {_label(ms[j])}")
+                partners.extend((j, rel) for j in ib[bisect_right(ib, i):])
+            partners.sort()
+            for j, rel in partners:
+                if cl.find(i) == cl.find(j) or ms[i].doc == ms[j].doc:
+                    continue
+                ctx = _context(ms, cl, i, j, cooc)
+                if ctx:
+                    cl.union(i, j, f"near spelling {rel} ({ctx}): {_label(ms[i])} + {_label(ms[j])}")
 
     # 3. initials, then bare surnames: attach to the single candidate cluster
     att = _Attacher(ms, cl)
