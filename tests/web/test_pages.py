@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 from webseed import TOKEN
 
@@ -123,3 +125,114 @@ def test_openapi_documents_the_api(client):
     assert "/api/review" in client.get("/docs").text
     assert re.search(r"Bearer", client.get("/docs").text)
     assert TOKEN not in client.get("/docs").text
+
+
+# --- People pagination -------------------------------------------------------------------
+
+PAGE_KEYS = {"filters", "choices", "persons", "total", "page", "per_page", "pages"}
+
+
+def _pager_links(html: str) -> dict[str, dict[str, list[str]]]:
+    """rel=prev/next hrefs of the People page, each parsed back into its query."""
+    out = {}
+    for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]*)"', html):
+        url = urlsplit(unescape(href))
+        assert url.path == "/people"
+        out[rel] = parse_qs(url.query)
+    return out
+
+
+def _all_pages(client, per_page: int, **filters) -> tuple[list[dict], list[str]]:
+    first = client.get("/people.json", params={**filters, "per_page": per_page}).json()
+    ids = []
+    for n in range(1, first["pages"] + 1):
+        data = client.get("/people.json", params={**filters, "per_page": per_page, "page": n}).json()
+        assert set(data) == PAGE_KEYS
+        assert (data["page"], data["per_page"], data["total"], data["pages"]) == (
+            n, per_page, first["total"], first["pages"])
+        assert 1 <= len(data["persons"]) <= per_page
+        ids += [p["id"] for p in data["persons"]]
+    return first, ids
+
+
+def test_people_json_is_paged_with_totals(client):
+    default = client.get("/people.json").json()
+    assert set(default) == PAGE_KEYS
+    assert (default["page"], default["per_page"], default["pages"]) == (1, 100, 1)
+    everyone = [p["id"] for p in default["persons"]]
+    assert default["total"] == len(everyone) >= 3  # the seed store has more people than per_page below
+    for per_page in (1, 2):
+        first, ids = _all_pages(client, per_page)
+        assert first["pages"] == -(-len(everyone) // per_page)
+        assert ids == everyone  # pages cut the unchanged order, nobody twice or lost
+    assert client.get("/people.json", params={"per_page": 2, "page": 2}).json()["persons"] == \
+        default["persons"][2:4]
+
+
+def test_people_filters_apply_before_the_page_is_cut(client):
+    default = client.get("/people.json").json()
+    t = max(default["choices"]["type"], key=lambda t: sum(t in p["event_types"] for p in default["persons"]))
+    matching = [p["id"] for p in default["persons"] if t in p["event_types"]]
+    assert len(matching) >= 2
+    first, ids = _all_pages(client, 1, type=t)
+    assert first["total"] == first["pages"] == len(matching) < default["total"]
+    assert first["filters"]["type"] == t
+    assert ids == matching
+
+
+def test_people_html_counts_and_links_keep_filters(client):
+    default = client.get("/people.json").json()
+    total = default["total"]
+    html = client.get("/people", params={"per_page": 2, "page": 2}).text
+    assert f"{total} people · showing 3–4" in html and f"page 2 of {-(-total // 2)}" in html
+    assert html.count('<a href="/person/') == 2
+    assert _pager_links(html) == {"prev": {"per_page": ["2"], "page": ["1"]},
+                                  "next": {"per_page": ["2"], "page": ["3"]}}
+    assert "next" not in _pager_links(client.get("/people", params={"per_page": total}).text)
+
+    t = next(t for t in default["choices"]["type"] if sum(t in p["event_types"] for p in default["persons"]) >= 3)
+    html = client.get("/people", params={"type": t, "per_page": 1, "page": 2}).text
+    links = _pager_links(html)
+    assert links == {"prev": {"type": [t], "per_page": ["1"], "page": ["1"]},
+                     "next": {"type": [t], "per_page": ["1"], "page": ["3"]}}
+    nxt = client.get("/people.json", params={k: v[0] for k, v in links["next"].items()}).json()
+    assert nxt["page"] == 3 and nxt["persons"] and all(t in p["event_types"] for p in nxt["persons"])
+
+
+def test_people_links_encode_hostile_filter_values(client):
+    place = 'A&B "<img src=x onerror=alert(1)>" ?page=9#x'
+    r = client.get("/people", params={"place": place, "per_page": 1, "page": 2})
+    assert r.status_code == 200
+    assert "<img src=x" not in r.text and '"<img' not in r.text
+    href = re.search(r'<a rel="prev" href="([^"]*)"', r.text).group(1)
+    assert "place=A%26B+%22%3Cimg+src%3Dx+onerror%3Dalert%281%29%3E%22+%3Fpage%3D9%23x" in unescape(href)
+    assert _pager_links(r.text)["prev"] == {"place": [place], "per_page": ["1"], "page": ["1"]}
+
+
+def test_people_page_past_the_end_is_empty_not_an_error(client):
+    total = client.get("/people.json").json()["total"]
+    pages = -(-total // 2)
+    for page in (pages + 1, 10**6):
+        r = client.get("/people.json", params={"per_page": 2, "page": page})
+        assert r.status_code == 200
+        data = r.json()
+        assert data["persons"] == [] and (data["total"], data["pages"], data["page"]) == (total, pages, page)
+    r = client.get("/people", params={"per_page": 2, "page": pages + 1})
+    assert r.status_code == 200 and f"Page {pages + 1} is past the end" in r.text
+    assert '<a href="/person/' not in r.text and "showing" not in r.text
+    assert f'href="/people?per_page=2&amp;page={pages}"' in r.text  # the way back: the last page
+    nobody = client.get("/people.json", params={"party": "no such party", "page": 3}).json()
+    assert (nobody["persons"], nobody["total"], nobody["pages"]) == ([], 0, 1)
+
+
+def test_people_invalid_paging_is_422(client):
+    for params in ({"page": 0}, {"page": -1}, {"page": "x"}, {"page": "1.5"}, {"per_page": 0},
+                   {"per_page": 501}, {"per_page": "all"}):
+        r = client.get("/people.json", params=params)
+        assert r.status_code == 422, params
+        body = r.json()
+        assert body["ok"] is False and body["status"] == 422 and body["error"].startswith("Invalid request: ")
+        assert next(iter(params)) in body["error"]
+        html = client.get("/people", params=params)
+        assert html.status_code == 422 and html.headers["content-type"].startswith("text/html"), params
+    assert client.get("/people.json", params={"per_page": 500}).json()["per_page"] == 500

@@ -270,23 +270,38 @@ def _people_rows(store: Store, snap: Snapshot) -> tuple[list[tuple[dict[str, Any
 
 
 def people(store: Store, snap: Snapshot, place: str | None = None, party: str | None = None,
-           event_type: str | None = None) -> dict[str, Any]:
+           event_type: str | None = None, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
+    """People matching the filters (place and party casefolded, event type exact), most
+    events first, cut to one page: ``total`` counts every match, ``pages`` is at least 1,
+    and a page past the end has no ``persons``. ``per_page=None`` answers every match as
+    page 1 (the unpaginated ``/api/people``). Only the page's rows are copied."""
     all_rows, choices = _people_rows(store, snap)
-    rows = []
-    for row, places, parties in all_rows:
-        if place and place.casefold() not in places:
-            continue
-        if party and party.casefold() not in parties:
-            continue
-        if event_type and event_type not in row["event_types"]:
-            continue
-        rows.append({**row, "aliases": list(row["aliases"]), "roles": list(row["roles"]),
-                     "places": list(row["places"]), "parties": list(row["parties"]),
-                     "event_types": dict(row["event_types"])})
+    if place or party or event_type:  # filter first (a pass of set lookups), then cut the page
+        cf_place = place.casefold() if place else None
+        cf_party = party.casefold() if party else None
+        matched = [entry for entry in all_rows
+                   if (not cf_place or cf_place in entry[1]) and (not cf_party or cf_party in entry[2])
+                   and (not event_type or event_type in entry[0]["event_types"])]
+    else:  # unfiltered: the cached list is cut directly
+        matched = all_rows
+    total = len(matched)
+    if per_page is None:
+        page, window = 1, matched
+    else:
+        page = max(1, page)
+        start = (page - 1) * per_page
+        window = matched[start:start + per_page]
+    rows = [{**row, "aliases": list(row["aliases"]), "roles": list(row["roles"]),
+             "places": list(row["places"]), "parties": list(row["parties"]),
+             "event_types": dict(row["event_types"])} for row, _, _ in window]
     return {
         "filters": {"place": place, "party": party, "type": event_type},
         "choices": {k: list(v) for k, v in choices.items()},
         "persons": rows,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-total // per_page)) if per_page else 1,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -26,14 +28,45 @@ def overview(request: Request) -> Response:
                    chart=queries.chart(data["events_per_month"]))
 
 
+PEOPLE_PER_PAGE = 100  # default page size of /people; at most PEOPLE_PER_PAGE_MAX
+PEOPLE_PER_PAGE_MAX = 500
+
+
 @router.get("/people")
 @router.get("/people.json")
 def people(request: Request, place: str | None = Query(None, max_length=200),
            party: str | None = Query(None, max_length=200),
-           type: str | None = Query(None, max_length=60)) -> Response:
+           type: str | None = Query(None, max_length=60),
+           page: int = Query(1, ge=1, description="1-based page number"),
+           per_page: int = Query(PEOPLE_PER_PAGE, ge=1, le=PEOPLE_PER_PAGE_MAX,
+                                 description="people per page")) -> Response:
     store = _store(request)
-    data = queries.people(store, current(request), place or None, party or None, type or None)
-    return respond(request, "people.html", data, title="People")
+    data = queries.people(store, current(request), place or None, party or None, type or None,
+                          page=page, per_page=per_page)
+    return respond(request, "people.html", data, title="People", pager=_pager(data))
+
+
+def _pager(data: dict) -> dict:
+    """What the People page shows around the list: the rows' positions and links to the
+    neighbouring pages, each keeping the filters (query strings built by urlencode; the
+    template escapes them again as attribute values)."""
+    page, pages, per_page = data["page"], data["pages"], data["per_page"]
+    keep = [(k, v) for k, v in data["filters"].items() if v]
+    if per_page != PEOPLE_PER_PAGE:
+        keep.append(("per_page", per_page))
+
+    def url(n: int) -> str:
+        return "/people?" + urlencode([*keep, ("page", n)])
+
+    first = (page - 1) * per_page + 1
+    return {
+        "first": first, "last": first + len(data["persons"]) - 1,
+        "past_end": page > pages,
+        "prev": url(min(page - 1, pages)) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+        "last_url": url(pages),
+        "per_page_default": PEOPLE_PER_PAGE,
+    }
 
 
 @router.get("/person/{id}")
