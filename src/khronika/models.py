@@ -20,13 +20,13 @@ from typing import Literal
 Status = Literal["reported", "unconfirmed"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     stage: str
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """One article as read from disk, stdin, a JSONL line or a WARC record.
 
@@ -43,7 +43,7 @@ class RawDocument:
     encoding: str | None = None  # set when the reader already decoded/detected it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
     """A piece of the raw text the cleaner dropped, and why (kept for audit)."""
 
@@ -51,7 +51,7 @@ class Removal:
     reason: str  # e.g. "donation_appeal", "caption", "click_here", "repeat", "title_line"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """A cleaned document: main text plus metadata. ``id`` is stable across runs."""
 
@@ -69,7 +69,7 @@ class Article:
     provenance: Provenance = Provenance("clean", "0")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocPerson:
     """A person as named inside one document (after in-document linking).
 
@@ -88,7 +88,7 @@ class DocPerson:
     spans: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventMention:
     """One event as one document reports it, with its evidence sentence."""
 
@@ -107,7 +107,7 @@ class EventMention:
     provenance: Provenance = Provenance("extract", "0")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentDate:
     """The document's date as estimated from its text, against what it states."""
 
@@ -116,7 +116,7 @@ class DocumentDate:
     evidence: str | None = None  # why, in words (for reviewers)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything extraction learned from one document."""
 
@@ -127,14 +127,14 @@ class Analysis:
     provenance: Provenance = Provenance("extract", "0")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     document: str
     evidence: str
     span: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """A real-world person across documents."""
 
@@ -147,7 +147,7 @@ class Person:
     merge_evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """A real-world event, consolidated over every document that reports it."""
 
@@ -163,7 +163,7 @@ class Event:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     """An input that could not be ingested, with a human-readable reason."""
 
@@ -172,7 +172,7 @@ class Rejection:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """Document-level facts the corpus stages (dedupe, stories, resolve, export) need.
 

@@ -9,6 +9,7 @@ hash), so re-running an ingest adds nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -319,56 +320,49 @@ class Store:
             conn.execute(delete(s.events))
             conn.execute(delete(s.person_documents))
             conn.execute(delete(s.persons))
-            if persons:
-                conn.execute(
-                    insert(s.persons),
-                    [
-                        {
-                            "id": p.id,
-                            "name": p.name,
-                            "aliases": list(p.aliases),
-                            "roles": list(p.roles),
-                            "documents": list(p.documents),
-                            "members": [list(m) for m in p.members],
-                            "merge_evidence": list(p.merge_evidence),
-                        }
-                        for p in persons
-                    ],
-                )
-                pd = {(p.id, d) for p in persons for d in p.documents}
-                conn.execute(insert(s.person_documents), [{"person_id": a, "doc_id": b} for a, b in sorted(pd)])
-            if events:
-                conn.execute(
-                    insert(s.events),
-                    [
-                        {
-                            "id": e.id,
-                            "type": e.type,
-                            "subject": e.subject,
-                            "subject_name": e.subject_name,
-                            "agent": e.agent,
-                            "date": e.date,
-                            "status": e.status,
-                            "conflicts": list(e.conflicts),
-                            "confidence": e.confidence,
-                        }
-                        for e in events
-                    ],
-                )
-                src_rows = [
-                    {
-                        "event_id": e.id,
-                        "doc_id": src.document,
-                        "seq": i,
-                        "evidence": src.evidence,
-                        "span_start": src.span[0] if src.span else None,
-                        "span_end": src.span[1] if src.span else None,
-                    }
-                    for e in events
-                    for i, src in enumerate(e.sources)
-                ]
-                if src_rows:
-                    conn.execute(insert(s.event_sources), src_rows)
+            # rows are built and sent a chunk at a time (one transaction still), so the
+            # row dicts of a large corpus (at 100k documents: 53k persons, 100k+ sources)
+            # are never all built at once
+            _insert_chunked(conn, s.persons, (
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "aliases": list(p.aliases),
+                    "roles": list(p.roles),
+                    "documents": list(p.documents),
+                    "members": [list(m) for m in p.members],
+                    "merge_evidence": list(p.merge_evidence),
+                }
+                for p in persons
+            ))
+            pd = sorted({(p.id, d) for p in persons for d in p.documents})
+            _insert_chunked(conn, s.person_documents, ({"person_id": a, "doc_id": b} for a, b in pd))
+            _insert_chunked(conn, s.events, (
+                {
+                    "id": e.id,
+                    "type": e.type,
+                    "subject": e.subject,
+                    "subject_name": e.subject_name,
+                    "agent": e.agent,
+                    "date": e.date,
+                    "status": e.status,
+                    "conflicts": list(e.conflicts),
+                    "confidence": e.confidence,
+                }
+                for e in events
+            ))
+            _insert_chunked(conn, s.event_sources, (
+                {
+                    "event_id": e.id,
+                    "doc_id": src.document,
+                    "seq": i,
+                    "evidence": src.evidence,
+                    "span_start": src.span[0] if src.span else None,
+                    "span_end": src.span[1] if src.span else None,
+                }
+                for e in events
+                for i, src in enumerate(e.sources)
+            ))
 
     def persons(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -428,6 +422,16 @@ class Store:
         )
         with self.engine.connect() as conn:
             return tuple(conn.execute(q).one())
+
+
+INSERT_CHUNK = 5000  # rows per executemany when replacing the resolution
+
+
+def _insert_chunked(conn: Any, table: Any, rows: Iterable[dict[str, Any]], size: int = INSERT_CHUNK) -> None:
+    """Insert ``rows`` (an iterable, consumed lazily) ``size`` at a time."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        conn.execute(insert(table), chunk)
 
 
 def article_chunks(articles: Mapping[str, Article], ids: Sequence[str],

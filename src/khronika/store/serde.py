@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 from ..models import Analysis, DocPerson, DocumentDate, EventMention, Provenance, Removal
 
 
 def _tuples(value: Any) -> Any:
-    """JSON turns tuples into lists; the records want tuples back (they are frozen)."""
+    """JSON turns tuples into lists; the records want tuples back (they are frozen).
+    Short strings (keys, names, types, roles, dates) repeat across a corpus's
+    analyses: they are interned, so 100k loaded analyses share one copy of each."""
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
+    if isinstance(value, str) and len(value) <= _INTERN_MAX:
+        return sys.intern(value)
     return value
+
+
+_INTERN_MAX = 64
+
+
+@lru_cache(maxsize=64)
+def _provenance(stage: str, version: str) -> Provenance:
+    return Provenance(stage, version)
 
 
 def person_to_json(p: DocPerson) -> dict[str, Any]:
@@ -30,10 +44,9 @@ def event_to_json(e: EventMention) -> dict[str, Any]:
 def event_from_json(d: dict[str, Any]) -> EventMention:
     d = dict(d)
     prov = d.pop("provenance", None)
-    ev = EventMention(**{k: _tuples(v) for k, v in d.items()})
     if prov:
-        ev = EventMention(**{**ev.__dict__, "provenance": Provenance(**prov)})
-    return ev
+        d["provenance"] = _provenance(prov["stage"], prov["version"])
+    return EventMention(**{k: v if k == "provenance" else _tuples(v) for k, v in d.items()})
 
 
 def analysis_to_row(a: Analysis) -> dict[str, Any]:
@@ -48,11 +61,11 @@ def analysis_to_row(a: Analysis) -> dict[str, Any]:
 
 def analysis_from_row(row: Any) -> Analysis:
     return Analysis(
-        doc_id=row.doc_id,
+        doc_id=_tuples(row.doc_id),
         persons=tuple(person_from_json(p) for p in row.persons),
         events=tuple(event_from_json(e) for e in row.events),
         date=DocumentDate(**row.date),
-        provenance=Provenance("extract", row.version),
+        provenance=_provenance("extract", row.version),
     )
 
 
