@@ -169,6 +169,12 @@ def test_people_json_is_paged_with_totals(client):
         default["persons"][2:4]
 
 
+def test_api_people_pages_like_people_json(client):
+    for params in ({}, {"per_page": 2, "page": 2}, {"per_page": 1, "page": 10_000}):
+        assert client.get("/api/people", params=params).json() == client.get("/people.json", params=params).json()
+    assert client.get("/api/people", params={"per_page": 501}).status_code == 422
+
+
 def test_people_filters_apply_before_the_page_is_cut(client):
     default = client.get("/people.json").json()
     t = max(default["choices"]["type"], key=lambda t: sum(t in p["event_types"] for p in default["persons"]))

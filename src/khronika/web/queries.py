@@ -269,12 +269,16 @@ def _people_rows(store: Store, snap: Snapshot) -> tuple[list[tuple[dict[str, Any
     return snap.memo("people_rows", build)
 
 
+PEOPLE_PER_PAGE = 100  # default page size of /people, /people.json and /api/people
+PEOPLE_PER_PAGE_MAX = 500
+
+
 def people(store: Store, snap: Snapshot, place: str | None = None, party: str | None = None,
            event_type: str | None = None, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
     """People matching the filters (place and party casefolded, event type exact), most
     events first, cut to one page: ``total`` counts every match, ``pages`` is at least 1,
     and a page past the end has no ``persons``. ``per_page=None`` answers every match as
-    page 1 (the unpaginated ``/api/people``). Only the page's rows are copied."""
+    page 1. Only the page's rows are copied."""
     all_rows, choices = _people_rows(store, snap)
     if place or party or event_type:  # filter first (a pass of set lookups), then cut the page
         cf_place = place.casefold() if place else None

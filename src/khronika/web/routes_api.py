@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from .. import review
 from . import queries
 from .cache import current
+from .queries import PEOPLE_PER_PAGE, PEOPLE_PER_PAGE_MAX
 from .render import not_found
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -37,10 +38,12 @@ def overview(request: Request) -> dict[str, Any]:
 @router.get("/people", summary="People, filterable by place, party and event type")
 def people(request: Request, place: str | None = Query(None, max_length=200, description="place/region, exact"),
            party: str | None = Query(None, max_length=200, description="party, exact"),
-           type: str | None = Query(None, max_length=60, description="has at least one event of this type")
+           type: str | None = Query(None, max_length=60, description="has at least one event of this type"),
+           page: int = Query(1, ge=1, description="1-based page number"),
+           per_page: int = Query(PEOPLE_PER_PAGE, ge=1, le=PEOPLE_PER_PAGE_MAX, description="people per page"),
            ) -> dict[str, Any]:
     store, snap = _snap(request)
-    return queries.people(store, snap, place, party, type)
+    return queries.people(store, snap, place, party, type, page=page, per_page=per_page)
 
 
 @router.get("/person/{person_id}", summary="One person: aliases, roles, timeline with sources")

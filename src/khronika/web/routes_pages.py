@@ -28,8 +28,7 @@ def overview(request: Request) -> Response:
                    chart=queries.chart(data["events_per_month"]))
 
 
-PEOPLE_PER_PAGE = 100  # default page size of /people; at most PEOPLE_PER_PAGE_MAX
-PEOPLE_PER_PAGE_MAX = 500
+PEOPLE_PER_PAGE, PEOPLE_PER_PAGE_MAX = queries.PEOPLE_PER_PAGE, queries.PEOPLE_PER_PAGE_MAX
 
 
 @router.get("/people")
