@@ -135,3 +135,42 @@ def test_api_edit_values_are_validated_like_the_form(client):
         r = client.post("/api/review", json=body, headers=auth)
         assert r.status_code == 400 and r.json()["ok"] is False, (payload, r.status_code)
     assert client.get("/api/reviews").json() == []
+
+
+def _merge(client, pid: str, csrf: str, **fields):
+    return client.post(f"/review/person/{pid}", data={"action": "merge", "reviewer": "Ana", "token": TOKEN,
+                                                      "csrf_token": csrf, **fields}, follow_redirects=False,
+                       headers={"Accept": "text/html,*/*"})  # as a browser's form post
+
+
+def test_merge_into_any_person_by_id(client):
+    people = client.get("/people.json").json()["persons"]
+    a, b, c = people[0], people[1], people[2]
+    csrf = _csrf(client, f"/person/{b['id']}")
+    # into_other wins over the list's choice
+    r = _merge(client, b["id"], csrf, into=c["id"], into_other=f"  {a['id']} ")
+    assert r.status_code == 303 and r.headers["location"] == f"/person/{a['id']}"
+    merged = client.get(f"/person/{a['id']}.json").json()
+    assert b["id"] in merged["merged_from"]
+    assert b["id"] not in client.get(f"/person/{c['id']}.json").json()["merged_from"]
+    # a pasted person page address means its id
+    r = _merge(client, c["id"], csrf, into_other=f"http://testserver/person/{a['id']}")
+    assert r.status_code == 303 and c["id"] in client.get(f"/person/{a['id']}.json").json()["merged_from"]
+    [d] = [x for x in client.get("/api/reviews").json() if x["target"] == c["id"]]
+    assert d["payload"] == {"into": a["id"]}
+
+
+def test_merge_into_unknown_id_is_refused_clearly(client):
+    people = client.get("/people.json").json()["persons"]
+    b = people[1]
+    csrf = _csrf(client, f"/person/{b['id']}")
+    for fields in ({"into_other": "p-nosuchperson"}, {"into": "p-nosuchperson"},
+                   {"into": people[0]["id"], "into_other": "p-nosuchperson"}, {"into_other": "<b>x</b>"}):
+        r = _merge(client, b["id"], csrf, **fields)
+        assert r.status_code == 400, fields
+        assert "No person with id" in r.text and "to merge into" in r.text and "<b>x" not in r.text
+        assert r.headers["content-type"].startswith("text/html")
+    r = _merge(client, b["id"], csrf, into="", into_other=" ")
+    assert r.status_code == 400 and "Choose the person to merge into" in r.text
+    assert client.get("/api/reviews").json() == []
+    assert client.get(f"/person/{b['id']}.json").status_code == 200

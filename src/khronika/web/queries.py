@@ -126,11 +126,84 @@ def _facets(store: Store, snap: Snapshot) -> dict[str, tuple[set[str], set[str]]
     return snap.memo("facets", build)
 
 
-def others(snap: Snapshot, pid: str) -> list[tuple[str, str]]:
-    """Every other person as (id, name), by name: the merge form's choices."""
-    everyone = snap.memo("people_by_name", lambda: sorted(((p["id"], p["name"]) for p in snap.persons.values()),
-                                                          key=lambda x: x[1]))
-    return [x for x in everyone if x[0] != pid]
+MERGE_CANDIDATES = 50  # choices the person page's merge form lists
+NEAR_SURNAME = 80  # fuzz.ratio of two surname stems to offer them as one person
+NEAR_SURNAME_SAME_GIVEN = 70  # ... when the given names agree
+_MAX_OWN_FORMS = 20  # aliases of the person itself whose surnames are looked up
+
+
+def _name_parts(name: str) -> tuple[str, str | None]:
+    """(surname stem, given-name key) of a name. A name without a parseable surname
+    (nothing Latin or Cyrillic left) falls back to its case-folded last word."""
+    from ..names import parse_name, surname_stem
+
+    parsed = parse_name(name)
+    given = parsed.given if parsed else None
+    if parsed is not None and parsed.surname:
+        return surname_stem(parsed.surname), given
+    words = name.split()
+    return (words[-1].casefold() if words else ""), given
+
+
+def _name_index(snap: Snapshot) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]:
+    """(surname stem -> [(person id, name, given key)], first letter -> distinct stems)."""
+    def build() -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]:
+        by_stem: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        for p in snap.persons.values():
+            stem, given = _name_parts(p["name"])
+            if stem:
+                by_stem[stem].append((p["id"], p["name"], given))
+        by_letter: dict[str, list[str]] = defaultdict(list)
+        for stem in sorted(by_stem):
+            by_letter[stem[0]].append(stem)
+        return dict(by_stem), dict(by_letter)
+    return snap.memo("merge_name_index", build)
+
+
+def merge_candidates(snap: Snapshot, pid: str, limit: int = MERGE_CANDIDATES) -> list[tuple[str, str]]:
+    """Other persons whose name could be this person's, as (id, name): the merge form's
+    choices. Same surname stem (transliteration and feminine ending folded) first, then
+    near surnames (``fuzz.ratio`` of the stems >= NEAR_SURNAME, same first letter; a
+    looser NEAR_SURNAME_SAME_GIVEN when the given names agree) by closeness; ties put a
+    shared given name first, then go by name. The person's aliases are looked up too.
+    At most ``limit``; any other person stays reachable by id on the form."""
+    from rapidfuzz import fuzz, process
+
+    person = snap.persons.get(pid)
+    if person is None:
+        return []
+    by_stem, by_letter = _name_index(snap)
+    forms = [person["name"], *[a for a in person.get("aliases") or () if a != person["name"]][:_MAX_OWN_FORMS]]
+    stems: set[str] = set()
+    givens: set[str] = set()
+    for form in forms:
+        stem, given = _name_parts(form)
+        if stem:
+            stems.add(stem)
+        if given:
+            givens.add(given)
+    best: dict[str, tuple[int, float, int, str]] = {}  # id -> sort key (name last)
+
+    def offer(oid: str, name: str, given: str | None, exact: bool, score: float) -> None:
+        if oid == pid:
+            return
+        key = (0 if exact else 1, -score, 0 if given and given in givens else 1, name)
+        if oid not in best or key < best[oid]:
+            best[oid] = key
+
+    for stem in sorted(stems):
+        for oid, name, given in by_stem.get(stem, ()):
+            offer(oid, name, given, True, 100.0)
+        near = process.extract(stem, by_letter.get(stem[0], ()), scorer=fuzz.ratio,
+                               score_cutoff=min(NEAR_SURNAME, NEAR_SURNAME_SAME_GIVEN), limit=None)
+        for other, score, _ in near:
+            if other in stems:
+                continue
+            for oid, name, given in by_stem[other]:
+                if score >= NEAR_SURNAME or (given and given in givens and score >= NEAR_SURNAME_SAME_GIVEN):
+                    offer(oid, name, given, False, score)
+    ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    return [(oid, key[3]) for oid, key in ranked[:limit]]
 
 
 def _date_key(date: str | None) -> str:

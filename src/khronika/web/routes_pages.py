@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from . import queries
 from .cache import current
-from .render import not_found, respond, split_format
+from .render import not_found, respond, split_format, wants_json
 
 router = APIRouter(include_in_schema=False)  # the JSON API under /api is the documented surface
 
@@ -79,8 +79,9 @@ def person(request: Request, id: str) -> Response:
     data = queries.person(store, snap, pid)
     if data is None:
         raise not_found("person")
-    others = queries.others(snap, pid)
-    return respond(request, "person.html", data, as_json=as_json, title=data["name"], others=others)
+    # HTML only: the merge form's choices (the JSON answer is the person, as before)
+    candidates = [] if wants_json(request, as_json) else queries.merge_candidates(snap, pid)
+    return respond(request, "person.html", data, as_json=as_json, title=data["name"], candidates=candidates)
 
 
 @router.get("/event/{id}")

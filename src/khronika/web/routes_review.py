@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from .. import review
 from ..errors import ReviewError
+from .cache import current
+from .queries import valid_id
 from .render import split_format
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +49,21 @@ def _reviewer(fields: dict[str, Any]) -> str:
     return name[:200]
 
 
+def _merge_target(request: Request, fields: dict[str, Any]) -> str:
+    """The person to merge into: the free ``into_other`` id when given, else the chosen
+    ``into``; a pasted person page address (``.../person/ID``, ``ID.json``) means its id.
+    It must be a person of the current data (or one a reviewer merged away, whose survivor
+    it then means); anything else is refused instead of stored as a no-op."""
+    into = (fields.get("into_other") or "").strip() or (fields.get("into") or "").strip()
+    into = into.rsplit("/person/", 1)[-1].removesuffix(".json")
+    if not into:
+        raise ReviewError("Choose the person to merge into, or enter their id.")
+    snap = current(request)
+    if not valid_id(into) or (into not in snap.persons and into not in snap.redirects):
+        raise ReviewError(f"No person with id {into[:80]!r} to merge into.")
+    return into
+
+
 @router.post("/review/event/{id}")
 async def review_event(request: Request, id: str) -> Response:
     eid, _ = split_format(id)
@@ -71,7 +88,7 @@ async def review_person(request: Request, id: str) -> Response:
     action = fields.get("action", "")
     payload: dict[str, Any] = {}
     if action == "merge":
-        into, _ = split_format((fields.get("into") or "").strip() or "-")
+        into = _merge_target(request, fields)
         payload = {"into": into}
         fallback = f"/person/{into}"
     elif action == "split":
