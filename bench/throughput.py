@@ -193,8 +193,20 @@ def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
     return n, time.perf_counter() - t, pipes
 
 
+def spacy_extraction_pipes(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:
+    """Extraction's spaCy pipeline (the model's every component plus khronika's gazetteer,
+    name shapes and paragraph breaks) over the same texts, without any of khronika's
+    reading of the parse: the floor under extraction's cost with this model."""
+    from khronika.extract.nlp import get_nlp
+
+    nlp = get_nlp()
+    t = time.perf_counter()
+    n = sum(1 for _ in nlp.pipe(iter_texts(directory), batch_size=batch_size))
+    return n, time.perf_counter() - t, list(nlp.pipe_names)
+
+
 def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, stages: str | None, out: Any,
-             baseline: bool = True, keep: bool = False) -> None:
+             baseline: bool = True, keep: bool = False, ceiling: bool = False) -> None:
     """Child process: one size, results sent back through ``out``."""
     from khronika.pipeline import run_ingest
     from khronika.settings import Settings
@@ -223,11 +235,12 @@ def run_size(n: int, seed: int, db: str | None, batch_size: int, workdir: str, s
             mon.push()
             ner_n, ner_secs, ner_components = spacy_ner(corpus, batch_size)
             ner_peak = mon.pop()
+        ceil = spacy_extraction_pipes(corpus, batch_size) if baseline and ceiling else None
         mon.stop()
         out.send({
             "n": n, "gen_secs": gen_secs, "order": order, "report": report.as_dict(), "whole": whole,
             "whole_peak": whole_peak, "idle": idle, "stages": timings, "ner_n": ner_n, "ner_secs": ner_secs,
-            "ner_peak": ner_peak, "ner_pipes": ner_components,
+            "ner_peak": ner_peak, "ner_pipes": ner_components, "ceiling": ceil,
         })
     finally:
         if keep:
@@ -253,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the spaCy NER baseline for sizes above N (the ratio is then taken at the "
                          "largest size that ran it)")
     ap.add_argument("--keep", action="store_true", help="keep each size's corpus and store in --workdir")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also time extraction's spaCy pipeline alone over the same texts (every model "
+                         "component plus khronika's own spaCy components, none of its Python reading of "
+                         "the parse): the highest ratio an extraction that parses every text with this model "
+                         "could reach")
     args = ap.parse_args(argv)
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -265,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         recv, send = ctx.Pipe(duplex=False)
         baseline = args.no_baseline_above is None or n <= args.no_baseline_above
         p = ctx.Process(target=run_size, args=(n, args.seed, args.db, args.batch_size, args.workdir, args.stages,
-                                                   send, baseline, args.keep))
+                                                   send, baseline, args.keep, args.ceiling))
         p.start()
         send.close()
         try:
@@ -294,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"   {'spaCy NER':<14}{r['ner_secs']:>10.2f}{r['ner_n'] / r['ner_secs']:>10.1f}"
                   f"{mb(r['ner_peak']):>13}   ({'+'.join(r['ner_pipes'])})")
+        if r.get("ceiling"):
+            cn, csecs, cpipes = r["ceiling"]
+            print(f"   {'spaCy extract':<14}{csecs:>10.2f}{cn / csecs:>10.1f}{'':>13}   ({'+'.join(cpipes)})")
+            print(f"   ceiling: extraction's spaCy pipeline alone runs at {(cn / csecs) / (r['ner_n'] / r['ner_secs']):.3f}"
+                  f" of NER-only speed (no pipeline that parses every text with this model can exceed it)")
 
     last = results[-1]
     if len(results) > 1:
