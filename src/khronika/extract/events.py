@@ -76,17 +76,22 @@ def rules_by_lemma() -> dict[str, list[Rule]]:
     return out
 
 
-def lemma_keys(tok: Token) -> list[str]:
+def lemma_keys(tok: Token) -> tuple[str, ...]:
     """The model's lemma plus suffix-stripped forms: the small model lemmatises
     "fined" as "fin", so the surface form is consulted too."""
-    low = tok.lower_
-    keys = [tok.lemma_.lower(), low]
+    return _lemma_keys(tok.lemma_, tok.lower_)
+
+
+@lru_cache(maxsize=65536)
+def _lemma_keys(lemma: str, low: str) -> tuple[str, ...]:
+    # cached: every token of every sentence asks, and news repeats its words
+    keys = [lemma.lower(), low]
     for suf, add in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("es", ""), ("s", ""), ("ing", "e"), ("ing", "")):
         if low.endswith(suf) and len(low) > len(suf) + 2:
             keys.append(low[: -len(suf)] + add)
     if len(keys) > 2 and low.endswith("ed") and len(low) > 5 and low[-3] == low[-4]:
         keys.append(low[:-3])  # "jammed" -> "jam", "shot" stays
-    return list(dict.fromkeys(keys))
+    return tuple(dict.fromkeys(keys))
 
 
 def _settings() -> dict:
