@@ -318,3 +318,133 @@ def test_person_page_without_similar_names_asks_for_an_id(client):
     html = client.get(f"/person/{medvedev['id']}").text
     assert _merge_options(html) == [] and '<select name="into"' not in html
     assert "no similar names; enter an id" in html and 'name="into_other"' in html
+
+
+# --- Review queue: proposed merges ----------------------------------------------------------
+
+
+def _review_queue_reference(store, snap, limit: int = 200) -> dict:
+    """``queries.review_queue`` as it was before its surname groups were memoised and its
+    pairs cut lazily (kept verbatim as the reference: every pair of every group first)."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from khronika.names import parse_name, surname_stem
+    from khronika.store import schema as s
+    from khronika.web.queries import LOW_CONFIDENCE, _event_view, _review_view
+
+    low = [e for e in snap.events if (e.get("confidence") or 0) < LOW_CONFIDENCE and not e.get("reviewed")]
+    conflicts = [e for e in snap.events if e.get("conflicts") and not e.get("reviewed")]
+    suspect = [d for d in snap.docs.values() if d.date_suspect]
+    by_surname = defaultdict(list)
+    for p in snap.persons.values():
+        parsed = parse_name(p["name"])
+        if parsed and parsed.surname:
+            by_surname[surname_stem(parsed.surname)].append(p)
+    merges = []
+    for key, group in sorted(by_surname.items()):
+        group = sorted(group, key=lambda p: p["name"])
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                merges.append({"surname_key": key, "a": {"id": a["id"], "name": a["name"]},
+                               "b": {"id": b["id"], "name": b["name"]}})
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(s.documents.c.date_evidence, s.documents.c.id)
+                            .where(s.documents.c.date_suspect.is_(True))).all()
+    why = {r.id: r.date_evidence for r in rows}
+    return {
+        "low_confidence": [_event_view(e, snap) for e in sorted(low, key=lambda e: e.get("confidence") or 0)][:limit],
+        "conflicts": [_event_view(e, snap) for e in conflicts][:limit],
+        "suspect_dates": [{"id": d.id, "title": d.title, "source": d.source, "published": d.published,
+                           "published_stated": d.published_stated, "why": why.get(d.id)} for d in suspect][:limit],
+        "proposed_merges": merges[:limit],
+        "recent_decisions": [_review_view(r) for r in reversed(snap.reviews[-50:])],
+    }
+
+
+def _crowded_snap():
+    """Several surname groups, one large (transliteration and feminine forms folded into
+    it, repeated names, ids out of name order), singletons and names without a surname."""
+    import random
+
+    givens = ["Ivan", "Anna", "Boris", "Olga", "Pyotr", "Maria", "Alexei", "Yulia", "Ilya", "Zoya"]
+    names = {"ab1": "Oleg Abramov", "ab2": "Nina Abramova", "ab3": "Abramov", "ab4": "O. Abramov",
+             "pt1": "Vladimir Putin", "cjk1": "习近平", "cjk2": "主席 习近平", "empty": "   ",
+             "ya1": "Ilya Yashin", "ya2": "Илья Яшин", "ya3": "I. Yashin",
+             "th1": "Ksenia Thorstrom", "th2": "Xenia Torstrem"}
+    for i in range(80):  # one group of 80: 3,160 pairs, far past the queue's 200
+        surname = ["Ivanov", "Ivanova", "Иванов", "Iwanow"][i % 4]
+        names[f"iv{i:02d}"] = f"{givens[i % len(givens)]} {surname}"
+    order = list(names)
+    random.Random(7).shuffle(order)
+    return _snap({pid: names[pid] for pid in order})
+
+
+def test_review_queue_merges_match_the_all_pairs_reference(tmp_path):
+    from khronika.store.db import Store
+    from khronika.web import queries
+
+    st = Store(str(tmp_path / "empty.db"))
+    try:
+        snap = _crowded_snap()
+        full = _review_queue_reference(st, snap, limit=10**6)["proposed_merges"]
+        first_key = full[0]["surname_key"]
+        boundary = sum(1 for m in full if m["surname_key"] == first_key)
+        assert boundary == 6 and len(full) > 3000 and len({m["surname_key"] for m in full}) >= 4
+        for limit in (0, 1, boundary - 1, boundary, boundary + 1, 200, len(full) - 1, len(full), 10**6):
+            assert queries.review_queue(st, snap, limit) == _review_queue_reference(st, snap, limit), limit
+        assert queries.review_queue(st, snap) == _review_queue_reference(st, snap)
+        # a fresh snapshot of the same persons (nothing memoised yet) answers the same
+        assert queries.review_queue(st, _crowded_snap(), 300) == _review_queue_reference(st, snap, 300)
+    finally:
+        st.close()
+
+
+def test_review_queue_matches_the_reference_on_the_seed_store(store):
+    from khronika import review
+    from khronika.web import queries
+
+    snap = queries.snapshot(store)
+    for limit in (0, 1, 200):
+        assert queries.review_queue(store, snap, limit) == _review_queue_reference(store, snap, limit), limit
+    # reviewers' splits make same-surname people (proposed merges); a merge leaves a redirect
+    multi = [p for p in sorted(snap.persons.values(), key=lambda p: p["name"]) if len(p["documents"]) >= 2]
+    assert len(multi) >= 2
+    for p in multi[:2]:
+        review.record(store, "person", p["id"], "split", "Ana", {"documents": p["documents"][-1:],
+                                                                 "name": f"X. {p['name'].split()[-1]}"})
+    others = [p for p in snap.persons.values() if p not in multi[:2]]
+    review.record(store, "person", others[1]["id"], "merge", "Ana", {"into": others[0]["id"]})
+    snap2 = queries.snapshot(store)
+    ref = _review_queue_reference(store, snap2, limit=10**6)
+    assert len(ref["proposed_merges"]) >= 2 and snap2.redirects
+    for limit in (0, 1, len(ref["proposed_merges"]) - 1, 200):
+        assert queries.review_queue(store, snap2, limit) == _review_queue_reference(store, snap2, limit), limit
+
+
+def test_review_queue_parses_each_name_once_per_snapshot(monkeypatch, tmp_path):
+    from khronika import names
+    from khronika.store.db import Store
+    from khronika.web import queries
+
+    calls: list[str] = []
+    real = names.parse_name
+
+    def counting(name):
+        calls.append(name)
+        return real(name)
+
+    monkeypatch.setattr(names, "parse_name", counting)
+    st = Store(str(tmp_path / "empty.db"))
+    try:
+        snap = _crowded_snap()
+        first = queries.review_queue(st, snap)
+        assert len(calls) == len(snap.persons)
+        assert queries.review_queue(st, snap) == first and len(calls) == len(snap.persons)
+        queries.merge_candidates(snap, "ab1")  # the merge form's index reuses the parsed names
+        assert len(calls) == len(snap.persons) + 1  # + the person's own name, looked up per request
+        queries.review_queue(st, _crowded_snap())  # a new snapshot parses again
+        assert len(calls) == 2 * len(snap.persons) + 1
+    finally:
+        st.close()

@@ -174,3 +174,35 @@ def test_merge_into_unknown_id_is_refused_clearly(client):
     assert r.status_code == 400 and "Choose the person to merge into" in r.text
     assert client.get("/api/reviews").json() == []
     assert client.get(f"/person/{b['id']}.json").status_code == 200
+
+
+def test_api_merge_into_unknown_id_is_refused_like_the_form(client):
+    people = client.get("/people.json").json()["persons"]
+    a, b, c = people[0], people[1], people[2]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    def merge(target: str, into, headers=auth):
+        body = {"kind": "person", "target": target, "action": "merge", "reviewer": "Ana", "payload": {"into": into}}
+        return client.post("/api/review", json=body, headers=headers)
+
+    for into in ("p-nosuchperson", "<b>x</b>", f"/person/{a['id']}", " " + a["id"], 5, ["p-x"], {"id": a["id"]}):
+        r = merge(b["id"], into)
+        assert r.status_code == 400, into
+        assert r.json() == {"ok": False, "status": 400,
+                            "error": f"No person with id {str(into)[:80]!r} to merge into."}, into
+    assert client.get("/api/reviews").json() == []
+    # the token is checked first: no answer says whether an id exists
+    assert merge(b["id"], "p-nosuchperson", headers={}).status_code == 401
+    # a missing into is review.record's refusal, as before
+    r = client.post("/api/review", headers=auth, json={"kind": "person", "target": b["id"], "action": "merge",
+                                                        "reviewer": "Ana", "payload": {}})
+    assert r.status_code == 400 and "merge needs payload" in r.json()["error"]
+    assert client.get("/api/reviews").json() == []
+    # a known person is stored; an id merged away means its survivor
+    r = merge(b["id"], a["id"])
+    assert r.status_code == 201 and r.json()["ok"] is True
+    r = merge(c["id"], b["id"])
+    assert r.status_code == 201
+    merged = client.get(f"/api/person/{a['id']}").json()
+    assert {b["id"], c["id"]} <= set(merged["merged_from"])
+    assert [d["payload"] for d in client.get("/api/reviews").json()] == [{"into": a["id"]}, {"into": b["id"]}]

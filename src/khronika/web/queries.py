@@ -18,14 +18,16 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import combinations, islice
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import review
+from ..errors import ReviewError
 from ..models import DocPerson, DocumentInfo
 from ..store import schema as s
 from ..store.db import Store
@@ -37,6 +39,16 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 def valid_id(value: str) -> bool:
     return bool(ID_RE.match(value))
+
+
+def check_merge_target(snap: Snapshot, into: Any) -> str:
+    """``into`` when it names a person to merge into: a person of ``snap``, or one a reviewer
+    merged away (it then means the survivor). Anything else (malformed, unknown, not a
+    string) raises :class:`ReviewError` (400) instead of being stored as a merge that does
+    nothing. Used by the person form and ``POST /api/review``."""
+    if not isinstance(into, str) or not valid_id(into) or (into not in snap.persons and into not in snap.redirects):
+        raise ReviewError(f"No person with id {str(into)[:80]!r} to merge into.")
+    return into
 
 
 @dataclass
@@ -132,25 +144,37 @@ NEAR_SURNAME_SAME_GIVEN = 70  # ... when the given names agree
 _MAX_OWN_FORMS = 20  # aliases of the person itself whose surnames are looked up
 
 
-def _name_parts(name: str) -> tuple[str, str | None]:
-    """(surname stem, given-name key) of a name. A name without a parseable surname
-    (nothing Latin or Cyrillic left) falls back to its case-folded last word."""
+def _surname_parts(name: str) -> tuple[str, str | None, bool]:
+    """(surname stem, given-name key, whether the stem is a parsed surname) of a name. A
+    name without a parseable surname (nothing Latin or Cyrillic left) falls back to its
+    case-folded last word (flag False)."""
     from ..names import parse_name, surname_stem
 
     parsed = parse_name(name)
     given = parsed.given if parsed else None
     if parsed is not None and parsed.surname:
-        return surname_stem(parsed.surname), given
+        return surname_stem(parsed.surname), given, True
     words = name.split()
-    return (words[-1].casefold() if words else ""), given
+    return (words[-1].casefold() if words else ""), given, False
+
+
+def _name_parts(name: str) -> tuple[str, str | None]:
+    """(surname stem, given-name key) of a name; see :func:`_surname_parts`."""
+    stem, given, _ = _surname_parts(name)
+    return stem, given
+
+
+def _person_names(snap: Snapshot) -> list[tuple[dict[str, Any], str, str | None, bool]]:
+    """(person, *_surname_parts of its name) for every person in snapshot order: each name
+    parsed once per snapshot, for the merge form's index and the review queue's groups."""
+    return snap.memo("person_name_parts", lambda: [(p, *_surname_parts(p["name"])) for p in snap.persons.values()])
 
 
 def _name_index(snap: Snapshot) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]:
     """(surname stem -> [(person id, name, given key)], first letter -> distinct stems)."""
     def build() -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]:
         by_stem: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-        for p in snap.persons.values():
-            stem, given = _name_parts(p["name"])
+        for p, stem, given, _ in _person_names(snap):
             if stem:
                 by_stem[stem].append((p["id"], p["name"], given))
         by_letter: dict[str, list[str]] = defaultdict(list)
@@ -582,24 +606,33 @@ def _has_table(conn: Any, name: str) -> bool:
 # -- review queue --------------------------------------------------------------------------
 
 
-def review_queue(store: Store, snap: Snapshot, limit: int = 200) -> dict[str, Any]:
-    from ..names import parse_name, surname_stem
+def _surname_groups(snap: Snapshot) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(surname stem, [(person id, name)] by name) for every stem that two or more persons'
+    parsed surnames share, by stem (names without a parseable surname are left out)."""
+    def build() -> list[tuple[str, list[tuple[str, str]]]]:
+        by_surname: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for p, stem, _, parsed in _person_names(snap):
+            if parsed:
+                by_surname[stem].append((p["id"], p["name"]))
+        return [(key, sorted(group, key=lambda m: m[1])) for key, group in sorted(by_surname.items())
+                if len(group) > 1]
+    return snap.memo("review_surname_groups", build)
 
+
+def _proposed_merges(snap: Snapshot) -> Iterator[dict[str, Any]]:
+    """Every pair of persons sharing a surname stem, by stem, then by the pair's positions
+    in the name-sorted group; lazily: a group of n people holds n*(n-1)/2 pairs and the
+    queue shows the first ``limit`` (a surname group has hundreds of people at 10^5 docs)."""
+    for key, group in _surname_groups(snap):
+        for (aid, aname), (bid, bname) in combinations(group, 2):
+            yield {"surname_key": key, "a": {"id": aid, "name": aname}, "b": {"id": bid, "name": bname}}
+
+
+def review_queue(store: Store, snap: Snapshot, limit: int = 200) -> dict[str, Any]:
     low = [e for e in snap.events if (e.get("confidence") or 0) < LOW_CONFIDENCE and not e.get("reviewed")]
     conflicts = [e for e in snap.events if e.get("conflicts") and not e.get("reviewed")]
     suspect = [d for d in snap.docs.values() if d.date_suspect]
-    by_surname: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in snap.persons.values():
-        parsed = parse_name(p["name"])
-        if parsed and parsed.surname:
-            by_surname[surname_stem(parsed.surname)].append(p)
-    merges = []
-    for key, group in sorted(by_surname.items()):
-        group = sorted(group, key=lambda p: p["name"])
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                merges.append({"surname_key": key, "a": {"id": a["id"], "name": a["name"]},
-                               "b": {"id": b["id"], "name": b["name"]}})
+    merges = list(islice(_proposed_merges(snap), limit))
     with store.engine.connect() as conn:
         rows = conn.execute(select(s.documents.c.date_evidence, s.documents.c.id)
                             .where(s.documents.c.date_suspect.is_(True))).all()
@@ -609,6 +642,6 @@ def review_queue(store: Store, snap: Snapshot, limit: int = 200) -> dict[str, An
         "conflicts": [_event_view(e, snap) for e in conflicts][:limit],
         "suspect_dates": [{"id": d.id, "title": d.title, "source": d.source, "published": d.published,
                            "published_stated": d.published_stated, "why": why.get(d.id)} for d in suspect][:limit],
-        "proposed_merges": merges[:limit],
+        "proposed_merges": merges,
         "recent_decisions": [_review_view(r) for r in reversed(snap.reviews[-50:])],
     }

@@ -103,6 +103,9 @@ class ReviewIn(BaseModel):
 def post_review(request: Request, body: ReviewIn) -> dict[str, Any]:
     guard = request.app.state.guard
     guard.check_token(guard.bearer(request))
+    if body.kind == "person" and body.action == "merge" and body.payload.get("into"):
+        # as the person form: an unknown or malformed target is refused, not stored as a no-op
+        queries.check_merge_target(current(request), body.payload["into"])
     rid = review.record(request.app.state.store, body.kind, body.target, body.action, body.reviewer.strip(),
                         body.payload, body.note)
     return {"ok": True, "id": rid}

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from .. import review
 from ..errors import ReviewError
 from .cache import current
-from .queries import valid_id
+from .queries import check_merge_target
 from .render import split_format
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +58,7 @@ def _merge_target(request: Request, fields: dict[str, Any]) -> str:
     into = into.rsplit("/person/", 1)[-1].removesuffix(".json")
     if not into:
         raise ReviewError("Choose the person to merge into, or enter their id.")
-    snap = current(request)
-    if not valid_id(into) or (into not in snap.persons and into not in snap.redirects):
-        raise ReviewError(f"No person with id {into[:80]!r} to merge into.")
-    return into
+    return check_merge_target(current(request), into)
 
 
 @router.post("/review/event/{id}")
