@@ -1,0 +1,252 @@
+"""Trigger rules (data/triggers.yaml) and whether a token triggers one.
+
+A rule names an event type, the lemmas that can trigger it and the conditions the token
+must meet: part of speech, children or objects, voice, a medium it happened in, being
+the stated reason for a response, nearby words, a foreign place. ``_matches`` checks
+them; ``_hypothetical`` drops a trigger that is negated, modal, or governed by a verb
+of possibility/request/threat ("faces up to", "called for him to be charged"). The
+extractor that walks sentences and builds events is ``events.EventFinder``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Token
+
+from .resources import load_data, load_ontology, word_set
+
+CLIMB_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "acl", "advcl", "amod", "compound",
+              "nmod", "attr", "oprd", "npadvmod", "nsubj", "nsubjpass"}
+MODALS = {"could", "may", "might", "would", "will", "should", "must", "can", "shall", "'ll"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str
+    lemmas: frozenset[str]
+    pos: str
+    with_: frozenset[str]
+    obj: frozenset[str]
+    near: tuple[str, ...]
+    not_near: tuple[str, ...]
+    foreign: bool
+    confidence: float
+    voice: str | None = None
+    patient_subject: bool = False
+    via: frozenset[str] = frozenset()
+    requires: str | None = None
+    under_response: bool = False
+
+
+@lru_cache(maxsize=1)
+def rules_by_lemma() -> dict[str, list[Rule]]:
+    ontology = load_ontology()
+    out: dict[str, list[Rule]] = {}
+    for raw in load_data("triggers")["triggers"]:
+        if raw["type"] not in ontology:
+            raise ValueError(f"triggers.yaml: unknown event type {raw['type']!r}")
+        lemmas = raw["lemma"] if isinstance(raw["lemma"], list) else [raw["lemma"]]
+        rule = Rule(raw["type"], frozenset(lemmas), raw.get("pos", "VERB"),
+                    frozenset(raw.get("with", [])), frozenset(raw.get("obj", [])),
+                    tuple(raw.get("near", [])), tuple(raw.get("not_near", [])),
+                    bool(raw.get("foreign")), float(raw.get("confidence", 0.9)), raw.get("voice"),
+                    bool(raw.get("patient_subject")), frozenset(raw.get("via", [])), raw.get("requires"),
+                    bool(raw.get("under_response")))
+        for lem in lemmas:
+            out.setdefault(lem, []).append(rule)
+    return out
+
+
+def lemma_keys(tok: Token) -> tuple[str, ...]:
+    """The model's lemma plus suffix-stripped forms: the small model lemmatises
+    "fined" as "fin", so the surface form is consulted too."""
+    return _lemma_keys(tok.lemma_, tok.lower_)
+
+
+@lru_cache(maxsize=65536)
+def _lemma_keys(lemma: str, low: str) -> tuple[str, ...]:
+    # cached: every token of every sentence asks, and news repeats its words
+    keys = [lemma.lower(), low]
+    for suf, add in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("es", ""), ("s", ""), ("ing", "e"), ("ing", "")):
+        if low.endswith(suf) and len(low) > len(suf) + 2:
+            keys.append(low[: -len(suf)] + add)
+    if len(keys) > 2 and low.endswith("ed") and len(low) > 5 and low[-3] == low[-4]:
+        keys.append(low[:-3])  # "jammed" -> "jam", "shot" stays
+    return tuple(dict.fromkeys(keys))
+
+
+def _settings() -> dict:
+    return load_data("triggers").get("settings", {})
+
+
+def _pos_ok(tok: Token, pos: str) -> bool:
+    if pos == "ANY":
+        return True
+    if pos == "NOUN":
+        return tok.pos_ in {"NOUN", "PROPN"}
+    if pos == "ADJ":
+        return tok.pos_ == "ADJ"
+    return tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBN", "VBD", "VBG", "VBZ", "VBP", "VB"}
+
+
+def _objects(tok: Token) -> list[Token]:
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass", "attr", "oprd", "dative"}]
+    for p in (c for c in tok.children if c.dep_ in {"prep", "agent"}):
+        objs += [g for g in p.children if g.dep_ == "pobj"]
+    return objs
+
+
+def _window(tok: Token) -> str:
+    s = _settings()
+    sent = tok.sent
+    lo = max(sent.start, tok.i - s.get("window_before", 6))
+    hi = min(sent.end, tok.i + s.get("window_after", 14) + 1)
+    return " " + tok.doc[lo:hi].text.lower() + " "
+
+
+ARG_DEPS = {"dobj", "appos", "prep", "pobj", "attr", "oprd", "nsubjpass", "dative", "agent", "prt"}
+
+
+def _arguments(tok: Token, depth: int = 3) -> str:
+    """Words of the trigger's own arguments beyond the window ("he signed on September 7,
+    with six other members of his local council, an official appeal to the Duma")."""
+    words: list[str] = []
+    frontier = [tok]
+    for _ in range(depth):
+        frontier = [c for f in frontier for c in f.children if c.dep_ in ARG_DEPS]
+        words += [c.lower_ for c in frontier]
+    # ... and what a participle or clause hangs from: "The petition, signed by dozens of
+    # officials after it was posted by X"
+    cur = tok
+    for _ in range(depth):
+        if cur.dep_ not in {"acl", "relcl", "advcl", "conj"} or cur.head.i == cur.i:
+            break
+        cur = cur.head
+        words.append(cur.lower_)
+    return " " + " ".join(words) + " "
+
+
+def _via(tok: Token, media: frozenset[str]) -> bool:
+    """The act happened in a medium: "during a broadcast in July 2022, referenced ...",
+    "during a live broadcast on YouTube, ... he used negative terms" (the phrase may hang
+    from any word of the trigger's clause)."""
+    return any(t.dep_ == "pobj" and t.head.lower_ in {"during", "in", "on", "at"}
+               and (t.lemma_.lower() in media or t.lower_ in media) for t in tok.subtree)
+
+
+def response_head(tok: Token) -> Token | None:
+    """The response a dissent act is the stated reason for: "sentenced ... for denouncing
+    the war", "jailed over criticism of the war", "his arrest for his posts" (the verb or
+    noun that "for"/"over" hangs from; data: triggers.yaml response_heads)."""
+    if tok.dep_ not in {"pcomp", "pobj"} or tok.head.lower_ not in {"for", "over"}:
+        return None
+    head = tok.head.head
+    heads = word_set("triggers", "response_heads")
+    if head.i == tok.head.i or not any(k in heads for k in lemma_keys(head)):
+        return None
+    return head
+
+
+def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
+    if not _pos_ok(tok, rule.pos):
+        return False
+    if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
+        return False
+    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
+        return False
+    if rule.voice and (rule.voice == "passive") != _passive(tok):
+        return False
+    if rule.via and not _via(tok, rule.via):
+        return False
+    if rule.under_response and response_head(tok) is None:
+        return False
+    if rule.near or rule.not_near:
+        win = _window(tok)
+        if rule.near and not any(w in win for w in rule.near) and not any(w in _arguments(tok) for w in rule.near):
+            return False
+        if any(w in win for w in rule.not_near):
+            return False
+    if rule.foreign:
+        places = [g for p in tok.children if p.dep_ == "prep" and p.lower_ in {"in", "to"}
+                  for g in p.children if g.dep_ == "pobj" and g.ent_type_ == "GPE"]
+        if not places or any(tok.doc[g.i].text.lower() in ru_places for g in places):
+            return False
+        if any(c.lower_ in {"war", "invasion"} for c in tok.subtree):
+            return False
+    return True
+
+
+def _hypothetical(tok: Token) -> bool:
+    """Negated, modal, or under a verb of possibility/request/threat/law."""
+    governors = word_set("triggers", "hypothetical_governors")
+    # "called for Putin to be charged ... and removed": a conjunct shares its head's mood
+    if tok.dep_ == "conj" and tok.head.i != tok.i and tok.head.pos_ in {"VERB", "AUX"} and _hypothetical(tok.head):
+        return True
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
+        return True
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
+            break
+        prev, cur = cur, cur.head
+        if prev.dep_ == "ccomp" and prev.i < cur.i and any(c.dep_ in {"nsubj", "nsubjpass"} for c in prev.children) \
+                and not any(c.dep_ == "mark" for c in prev.children):
+            # a fronted clause with its own subject is asserted, not governed: "Roizman was
+            # charged under Part 1 ..., he was threatened with up to three years"
+            break
+        if cur.lemma_.lower() in governors or cur.lower_ in governors:
+            if _executed_order(prev, cur):
+                continue
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
+            return True
+    # "the deputies could face fines" / infinitive of purpose "to call for"
+    return (tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"xcomp", "advcl", "acl", "ccomp"}
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
+
+
+def _executed_order(trigger: Token, governor: Token) -> bool:
+    """"the court ordered X detained for 14 days" reports an order carried out: a bare
+    past participle (no "to", no modal) under "order" is a fact, unlike "ordered to"."""
+    return governor.lemma_.lower() == "order" and trigger.tag_ in {"VBN", "VBD"} \
+        and not any(c.lower_ == "to" or c.dep_ == "aux" for c in trigger.children)
+
+
+def _modified(tok: Token) -> list[Token]:
+    """The noun a participle modifies: "the video published by X" (object of "publish")."""
+    return [tok.head] if tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.i != tok.i else []
+
+
+
+def _small_clause(tok: Token) -> bool:
+    """A participle clause under "order/have": "the court ordered X detained" (X is detained)."""
+    return tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"ccomp", "oprd", "xcomp"} \
+        and tok.head.lemma_.lower() in {"order", "have", "get", "want"} \
+        and not any(c.dep_ in {"aux", "auxpass"} or c.lower_ == "to" for c in tok.children)
+
+
+def _passive(tok: Token) -> bool:
+    if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+        return True
+    if _small_clause(tok):
+        return True
+    if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
+        return False
+    # "the appeal, posted by X" / "reads the demand, as published by X"
+    return tok.dep_ in {"acl", "relcl"} or any(c.dep_ == "agent" for c in tok.children) \
+        or _reduced_participle(tok) is not None
+
+
+def _reduced_participle(tok: Token) -> Token | None:
+    """"... against the former mayor Yevgeny Roizman, fined for discrediting the army": a
+    bare past participle right after "<name>," describes that person, however the parser
+    attached it (often as an adverbial clause of the main verb)."""
+    if tok.tag_ != "VBN" or tok.dep_ not in {"advcl", "acl", "conj"} or tok.i < 2 \
+            or any(c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in tok.children):
+        return None
+    comma, name = tok.doc[tok.i - 1], tok.doc[tok.i - 2]
+    return name if comma.text == "," and name.ent_type_ == "PERSON" else None
