@@ -101,14 +101,6 @@ def _interval(d: str | None) -> tuple[date, date] | None:
         return None
 
 
-def _apart(a: str | None, b: str | None, window: int) -> bool:
-    ia, ib = _interval(a), _interval(b)
-    if ia is None or ib is None:
-        return False
-    gap = max((ib[0] - ia[1]).days, (ia[0] - ib[1]).days, 0)
-    return gap > window
-
-
 # --------------------------------------------------------------------------- features
 
 _TOKEN = re.compile(r"[a-z]{3,}")

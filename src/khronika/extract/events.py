@@ -20,8 +20,6 @@ settings allow group subjects.
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span, Token
 
 from ..models import EventMention, Provenance
@@ -43,9 +41,6 @@ from .triggers import (
 )
 
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "acl"}
-REPORT_VERBS = {"report", "say", "tell", "write", "announce", "confirm", "learn"}
-_DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|-year|decades?)\b", re.I)
-_RELATIVE = re.compile(r"\b(last|this|ago|earlier|yesterday|today|previous|past|next)\b", re.I)
 
 
 _NUMBERS = {w: i for i, w in enumerate(
@@ -403,13 +398,6 @@ class EventFinder:
         lo, hi = prev.start_char, sent.start_char
         subjects = {ev.subject_key for ev in found if lo <= ev.span[0] < hi and ev.subject_key}
         return list(subjects) if len(subjects) == 1 else []
-
-
-def _compatible(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return True
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]
 
 
 # details whose different values in one document are two acts: an administrative arrest and
