@@ -629,19 +629,23 @@ def _proposed_merges(snap: Snapshot) -> Iterator[dict[str, Any]]:
 
 
 def review_queue(store: Store, snap: Snapshot, limit: int = 200) -> dict[str, Any]:
-    low = [e for e in snap.events if (e.get("confidence") or 0) < LOW_CONFIDENCE and not e.get("reviewed")]
-    conflicts = [e for e in snap.events if e.get("conflicts") and not e.get("reviewed")]
-    suspect = [d for d in snap.docs.values() if d.date_suspect]
+    # each list is cut to ``limit`` before its entries are formatted or looked up
+    low = sorted((e for e in snap.events if (e.get("confidence") or 0) < LOW_CONFIDENCE and not e.get("reviewed")),
+                 key=lambda e: e.get("confidence") or 0)[:limit]
+    conflicts = [e for e in snap.events if e.get("conflicts") and not e.get("reviewed")][:limit]
+    suspect = [d for d in snap.docs.values() if d.date_suspect][:limit]
     merges = list(islice(_proposed_merges(snap), limit))
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(s.documents.c.date_evidence, s.documents.c.id)
-                            .where(s.documents.c.date_suspect.is_(True))).all()
-    why = {r.id: r.date_evidence for r in rows}
+    why: dict[str, str | None] = {}
+    if suspect:
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(s.documents.c.date_evidence, s.documents.c.id)
+                                .where(s.documents.c.id.in_([d.id for d in suspect]))).all()
+        why = {r.id: r.date_evidence for r in rows}
     return {
-        "low_confidence": [_event_view(e, snap) for e in sorted(low, key=lambda e: e.get("confidence") or 0)][:limit],
-        "conflicts": [_event_view(e, snap) for e in conflicts][:limit],
+        "low_confidence": [_event_view(e, snap) for e in low],
+        "conflicts": [_event_view(e, snap) for e in conflicts],
         "suspect_dates": [{"id": d.id, "title": d.title, "source": d.source, "published": d.published,
-                           "published_stated": d.published_stated, "why": why.get(d.id)} for d in suspect][:limit],
+                           "published_stated": d.published_stated, "why": why.get(d.id)} for d in suspect],
         "proposed_merges": merges,
         "recent_decisions": [_review_view(r) for r in reversed(snap.reviews[-50:])],
     }
