@@ -230,14 +230,15 @@ def _cluster(ms: list[_M]) -> _Clusters:
         forms: dict[tuple[ParsedName, ...], list[int]] = defaultdict(list)
         for i in members:
             forms[tuple(ms[i].full)].append(i)
+        parts = {f: list(dict.fromkeys(k for p in f for k in (("g", p.given or ""), ("s", surname_stem(p.surname)))))
+                 for f in forms}  # the given names and surname stems a form has
         by_part: dict[tuple[str, str], list[tuple[ParsedName, ...]]] = defaultdict(list)
-        for f in forms:
-            for part in dict.fromkeys(k for p in f for k in (("g", p.given or ""), ("s", surname_stem(p.surname)))):
-                by_part[part].append(f)
+        for f, ks in parts.items():
+            for k in ks:
+                by_part[k].append(f)
         related: dict[tuple[ParsedName, ...], list[tuple[tuple[ParsedName, ...], str]]] = {}
         for fa in forms:
-            cands = dict.fromkeys(fb for p in fa for k in (("g", p.given or ""), ("s", surname_stem(p.surname)))
-                                  for fb in by_part[k])
+            cands = dict.fromkeys(fb for k in parts[fa] for fb in by_part[k])
             related[fa] = [(fb, rel) for fb in cands if (rel := _best_full_relation(list(fa), list(fb))) is not None]
         for i in members:
             partners: list[tuple[int, str]] = []

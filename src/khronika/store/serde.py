@@ -42,11 +42,11 @@ def event_to_json(e: EventMention) -> dict[str, Any]:
 
 
 def event_from_json(d: dict[str, Any]) -> EventMention:
-    d = dict(d)
-    prov = d.pop("provenance", None)
+    prov = d.get("provenance")
+    fields = {k: _tuples(v) for k, v in d.items() if k != "provenance"}
     if prov:
-        d["provenance"] = _provenance(prov["stage"], prov["version"])
-    return EventMention(**{k: v if k == "provenance" else _tuples(v) for k, v in d.items()})
+        fields["provenance"] = _provenance(prov["stage"], prov["version"])
+    return EventMention(**fields)
 
 
 def analysis_to_row(a: Analysis) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def analysis_to_row(a: Analysis) -> dict[str, Any]:
 
 def analysis_from_row(row: Any) -> Analysis:
     return Analysis(
-        doc_id=_tuples(row.doc_id),
+        doc_id=sys.intern(row.doc_id),
         persons=tuple(person_from_json(p) for p in row.persons),
         events=tuple(event_from_json(e) for e in row.events),
         date=DocumentDate(**row.date),
