@@ -198,20 +198,11 @@ def spacy_extraction_pipes(store: Any, batch_size: int) -> tuple[int, float, lis
     name shapes and paragraph breaks) over the cleaned texts extraction parsed (read back
     from the store), without any of khronika's reading of the parse: the floor under
     extraction's cost with this model."""
-    from sqlalchemy import text
-
     from khronika.extract.nlp import get_nlp
 
     nlp = get_nlp()
-
-    def texts() -> Iterator[str]:
-        with store.engine.connect() as conn:
-            for (t,) in conn.execution_options(stream_results=True, yield_per=500).execute(
-                    text("SELECT text FROM documents ORDER BY id")):
-                yield t
-
     t0 = time.perf_counter()
-    n = sum(1 for _ in nlp.pipe(texts(), batch_size=batch_size))
+    n = sum(1 for _ in nlp.pipe((a.text for a in store.articles()), batch_size=batch_size))
     return n, time.perf_counter() - t0, list(nlp.pipe_names)
 
 
