@@ -19,13 +19,6 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 
 
-def _month_rx(p: Patterns) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    names = "|".join(sorted((re.escape(m) for m in p.months), key=len, reverse=True))
-    mdy = re.compile(rf"\b({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-    dmy = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({names})\.?,?\s+(\d{{4}})\b", re.I)
-    return mdy, dmy
-
-
 def _ymd(y: int, m: int, d: int) -> str | None:
     if 1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
         return f"{y:04d}-{m:02d}-{d:02d}"
@@ -35,7 +28,7 @@ def _ymd(y: int, m: int, d: int) -> str | None:
 def find_dates(text: str, p: Patterns | None = None) -> list[tuple[int, int, str]]:
     """(start, end, YYYY-MM-DD) for every full date written in ``text``."""
     p = p or load_patterns()
-    mdy, dmy = _month_rx(p)
+    mdy, dmy = p.month_day_year, p.day_month_year
     out: list[tuple[int, int, str]] = []
     for m in _ISO.finditer(text):
         v = _ymd(int(m[1]), int(m[2]), int(m[3]))
@@ -209,8 +202,16 @@ def tidy_title(title: str, p: Patterns | None = None) -> tuple[str, str | None]:
     return t, site
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]+")
+_LATIN = re.compile("[A-Za-z]+")  # the ASCII letters, what c.isascii() and c.isalpha() accept
+
+
 def language(text: str) -> str:
     """Cheap script test: mostly Cyrillic -> "ru", otherwise "en"."""
-    cyr = sum("\u0400" <= c <= "\u04ff" for c in text[:20000])
-    lat = sum(c.isascii() and c.isalpha() for c in text[:20000])
+    # counted by regex runs, not a Python loop per character
+    sample = text[:20000]
+    if not _CYRILLIC.search(sample):
+        return "en"
+    cyr = sum(map(len, _CYRILLIC.findall(sample)))
+    lat = sum(map(len, _LATIN.findall(sample)))
     return "ru" if cyr > lat else "en"

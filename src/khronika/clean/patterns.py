@@ -53,6 +53,8 @@ class Patterns:
     date_labels: frozenset[str]
     read_time: re.Pattern[str]
     months: dict[str, int]
+    month_day_year: re.Pattern[str]  # "December 15, 2024", month names from ``months``
+    day_month_year: re.Pattern[str]  # "15 December 2024"
     weekdays: frozenset[str]
     outlets: tuple[Outlet, ...]
     signature_patterns: tuple[re.Pattern[str], ...]
@@ -90,6 +92,7 @@ def load_patterns() -> Patterns:
     )
     meta = bp.get("metadata") or {}
     months = {str(stem).lower(): int(num) for num, stems in (bp.get("months") or {}).items() for stem in stems}
+    names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     outlets = tuple(
         Outlet(o["name"], tuple(d.lower() for d in o.get("domains", [])), tuple(o.get("aliases", [])),
                tuple(_rx("outlets.yaml", p) for p in o.get("signatures", [])))
@@ -106,6 +109,8 @@ def load_patterns() -> Patterns:
         date_labels=frozenset(s.lower() for s in meta.get("date_labels", [])),
         read_time=_rx("boilerplate.yaml", meta.get("read_time", r"(?!x)x")),
         months=months,
+        month_day_year=re.compile(rf"\b({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I),
+        day_month_year=re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({names})\.?,?\s+(\d{{4}})\b", re.I),
         weekdays=frozenset(s.lower() for s in bp.get("weekdays", [])),
         outlets=outlets,
         signature_patterns=tuple(_rx("outlets.yaml", p) for p in ol.get("signature_patterns", [])),

@@ -33,6 +33,7 @@ _QUESTION = re.compile(r"\?[\"'”’»)\]]*$")
 _ANY_END = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
 _CONTINUES = re.compile(r"^[a-zа-яё\-–—,;:)]")  # a line that carries on the previous sentence
+_LOWER = re.compile(r"[a-zа-яё]")  # common lower-case letters: a quick "not ALL CAPS" test
 _SCRAPER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b\s*")
 HEADER_SCAN = 15  # units examined for a headline/byline/dateline; deeper lines are body
 
@@ -62,34 +63,54 @@ class TextResult:
     signals: list[str] = field(default_factory=list)
 
 
+_SINGLE_QUOTES = re.compile(r"[‘’`´]")
+_DOUBLE_QUOTES = re.compile(r"[“”«»„]")
+_SPACES = re.compile(r"\s+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060]")
+
+
 def key(text: str) -> str:
     """Normalised paragraph key: case, quotes, spacing and final punctuation ignored."""
     t = unicodedata.normalize("NFKC", text).lower()
-    t = re.sub(r"[‘’`´]", "'", t)
-    t = re.sub(r"[“”«»„]", '"', t)
-    t = re.sub(r"\s+", " ", t)
+    t = _SINGLE_QUOTES.sub("'", t)
+    t = _DOUBLE_QUOTES.sub('"', t)
+    t = _SPACES.sub(" ", t)
     return t.strip(" .,;:!?'\"*-–—…")
 
 
 def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = re.sub(r"[\u200b\u200c\u200d\u2060]", "", text)
+    text = _ZERO_WIDTH.sub("", text)
     text = text.replace("\u00a0", " ").replace("\t", " ")
     return text
 
 
+_MARKUP = re.compile(r"[#>\[<*_]")  # every rule below needs one of these characters
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+_HEADING_OPEN = re.compile(r"^\s*#{1,6}\s+")
+_HEADING_CLOSE = re.compile(r"\s+#{1,6}\s*$")
+_QUOTE_MARK = re.compile(r"^\s*>\s?")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+
+
 def strip_markdown(s: str) -> tuple[str, bool]:
     """Markdown to text: (text, is_heading). Links keep their text, images go."""
-    heading = bool(re.match(r"^\s*#{1,6}\s", s))
-    s = re.sub(r"^\s*#{1,6}\s+", "", s)
-    s = re.sub(r"\s+#{1,6}\s*$", "", s) if heading else s
-    s = re.sub(r"^\s*>\s?", "", s)
-    s = re.sub(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*\)", "", s)
-    s = re.sub(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)", r"\1", s)
-    s = re.sub(r"<(https?://[^>\s]+)>", r"\1", s)
-    s = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", s)
-    s = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", s)
-    return re.sub(r"\s+", " ", s).strip(), heading
+    if not _MARKUP.search(s):  # most lines are plain prose
+        return _SPACES.sub(" ", s).strip(), False
+    heading = bool(_HEADING.match(s))
+    s = _HEADING_OPEN.sub("", s)
+    s = _HEADING_CLOSE.sub("", s) if heading else s
+    s = _QUOTE_MARK.sub("", s)
+    s = _IMAGE.sub("", s)
+    s = _LINK.sub(r"\1", s)
+    s = _AUTOLINK.sub(r"\1", s)
+    s = _BOLD.sub(r"\2", s)
+    s = _ITALIC.sub(r"\1", s)
+    return _SPACES.sub(" ", s).strip(), heading
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -101,14 +122,18 @@ def _hard_wrapped(lines: list[str]) -> bool:
     return runs >= 0.6 * (len(lines) - 1)
 
 
+_BLANK_LINE = re.compile(r"\n[ ]*\n")
+_RULE = re.compile(r"[=\-_*]{3,}")
+
+
 def split_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    for block in re.split(r"\n[ ]*\n", normalise(text)):
+    for block in _BLANK_LINE.split(normalise(text)):
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
         if _hard_wrapped(lines):
             lines = [" ".join(lines)]
         for line in lines:
-            if re.fullmatch(r"[=\-_*]{3,}", line):  # setext underline / horizontal rule
+            if _RULE.fullmatch(line):  # setext underline / horizontal rule
                 if line.startswith("=") and units:
                     units[-1].heading = True
                 continue
@@ -128,9 +153,11 @@ def classify(text: str, p: Patterns) -> str | None:
     for cat in p.categories:
         if words <= cat.max_words and any(rx.search(text) for rx in cat.patterns):
             return cat.name
-    letters = [c for c in text if c.isalpha()]
     # an ALL-CAPS line of several words is another story's headline (teaser)
-    if words >= 4 and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
+    if words < 4 or len(_LOWER.findall(text)) >= 0.1 * len(text):
+        return None  # lower-case letters are letters that are not upper case: over a tenth, no teaser
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
         return "teaser"
     return None
 
