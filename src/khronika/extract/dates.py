@@ -459,12 +459,13 @@ def signatures(text: str) -> list[tuple[int, int, str, str]]:
 def embed_date(sent: Span) -> tuple[str, str] | None:
     """(date, written date) of the embedded post ``sent`` belongs to or reports the
     publication of, when unambiguous."""
-    text = sent.doc.text
-    sigs = sent.doc.user_data.get("khronika_signatures")
+    doc = sent.doc
+    sigs = doc.user_data.get("khronika_signatures")
     if sigs is None:
-        sigs = sent.doc.user_data["khronika_signatures"] = signatures(text)
+        sigs = doc.user_data["khronika_signatures"] = signatures(doc.text)
     if not sigs:
         return None
+    text = doc.text  # spaCy joins it anew on every access: only when there are posts
     s0, s1 = sent.start_char, sent.end_char
     para = text.rfind("\n", 0, s0) + 1
     for start, end, got, written in sigs:

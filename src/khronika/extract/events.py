@@ -30,12 +30,12 @@ from .resources import load_data, load_ontology, word_set
 from .triggers import (
     Rule,
     _hypothetical,
+    _lemma_keys,
     _matches,
     _passive,
     _reduced_participle,
     _settings,
     _small_clause,
-    lemma_keys,
     response_head,
     rules_by_lemma,
 )
@@ -66,11 +66,23 @@ def _np_text(tok: Token) -> str:
 class EventFinder:
     def __init__(self, doc: Doc, table: PersonTable, doc_id: str, doc_date: str | None, version: str):
         self.doc, self.t, self.doc_id, self.doc_date = doc, table, doc_id, doc_date
+        self.v = table.view
         self.ontology = load_ontology()
         self.ru = frozenset(p.lower() for p in load_data("gazetteer").get("places_ru") or [])
         self.hedges = tuple(h.lower() for h in load_data("triggers").get("hedges") or [])
         self.prov = Provenance("extract", version)
         self._realised_cache: dict[str, bool] = {}
+        self._cands = self._candidates(rules_by_lemma())
+
+    def _candidates(self, rules: dict[str, list[Rule]]) -> dict[int, list[Rule]]:
+        """Token index -> the rules its lemma keys name, for the tokens that have any
+        (one pass over the columns: most tokens trigger nothing)."""
+        v, out = self.v, {}
+        for i, (lemma, low) in enumerate(zip(v.lemma, v.lower, strict=True)):
+            cands = [r for k in _lemma_keys(lemma, low) for r in rules.get(k, [])]
+            if cands:
+                out[i] = cands
+        return out
 
     # -- subjects ------------------------------------------------------------------
     def _slot(self, tok: Token, deps: set[str]) -> list[Token]:
@@ -317,18 +329,20 @@ class EventFinder:
     # -- main ----------------------------------------------------------------------------
     def events(self) -> list[EventMention]:
         found: list[EventMention] = []
-        rules = rules_by_lemma()
         allow_groups = _settings().get("emit_group_events", False)
         prev_sent: Span | None = None
-        for sent in self.doc.sents:
-            low = sent.text.lower()
+        for sent in self.v.sents:
+            text = sent.text
+            low = text.lower()
             hedged = any(h in low for h in self.hedges)
-            for tok in sent:
-                cands = [r for k in lemma_keys(tok) for r in rules.get(k, [])]
-                rule = next((r for r in cands if _matches(r, tok, self.ru)), None)
+            for i in range(sent.start, sent.end):
+                if i not in self._cands:
+                    continue
+                tok = self.doc[i]
+                rule = next((r for r in self._cands[i] if _matches(r, tok, self.ru, self.v)), None)
                 if rule is None or _hypothetical(tok):
                     continue
-                if rule.requires and not self._realised(rule.requires, rules):
+                if rule.requires and not self._realised(rule.requires):
                     continue
                 role = self.ontology[rule.type]["role"]
                 self.t.first_person_ok = self.ontology[rule.type].get("family") == "dissent"
@@ -355,14 +369,14 @@ class EventFinder:
                     keys = [k for k in keys if not self._dissent_target(k)]
                 if not keys and not (allow_groups and self.ontology[rule.type].get("group_subject")):
                     continue
-                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-                evidence = sent.text.strip()
+                start = sent.start_char + (len(text) - len(text.lstrip()))
+                evidence = text.strip()
                 when = self._date(tok, sent)
                 date, details = when.date, when.details()
                 if rule.type == "fine":
                     money = [e.text for e in sent.ents if e.label_ == "MONEY"]
                     details += (("amount", money[0]),) if money else ()
-                details += measure_details(rule.type, sent.text)
+                details += measure_details(rule.type, text)
                 if rule.type in word_set("triggers", "prison_term_types") and (term := prison_term(trigger_phrase(tok))):
                     details += (("term", term),)
                 if order := act_order(tok):
@@ -374,18 +388,18 @@ class EventFinder:
                         evidence=evidence, span=(start, start + len(evidence)), agent=agent, date=date,
                         status="unconfirmed" if hedged else "reported", trigger=tok.text,
                         confidence=round(conf, 2), details=details, provenance=self.prov))
-            if sent.text.strip():
+            if text.strip():
                 prev_sent = sent
         return merge_mentions(found)
 
-    def _realised(self, etype: str, rules: dict[str, list[Rule]]) -> bool:
+    def _realised(self, etype: str) -> bool:
         """Whether the document reports an act of this type as done (a trigger that is not
         hypothetical, whoever its subject): "X, who led the initiative" is an appeal only
         where the appeal was made, not where deputies "are planning to send" one."""
         if etype not in self._realised_cache:
             self._realised_cache[etype] = any(
-                r.type == etype and not r.requires and _matches(r, tok, self.ru) and not _hypothetical(tok)
-                for tok in self.doc for k in lemma_keys(tok) for r in rules.get(k, []))
+                r.type == etype and not r.requires and _matches(r, self.doc[i], self.ru, self.v) and not _hypothetical(self.doc[i])
+                for i, cands in self._cands.items() for r in cands)
         return self._realised_cache[etype]
 
     def _topic(self, sent: Span, prev: Span | None, found: list[EventMention]) -> list[str]:

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
 from ..models import DocPerson
+from .docview import DocView
 from .nlp import GAZ_ID
 from .resources import load_data, word_set
 
@@ -108,6 +109,7 @@ class PersonTable:
 
     def __init__(self, doc: Doc, doc_id: str):
         self.doc = doc
+        self.view = DocView(doc)  # shared with the event finder
         self.doc_id = doc_id
         self.builders: list[_Builder] = []
         self.token_key: dict[int, str] = {}  # every token of a name mention -> key
@@ -370,30 +372,29 @@ class Coref:
         inside a quotation belong to its speaker, named by a speech verb right after
         the closing quote ("..., X said" / "..., said X") or before an opening one
         that follows a colon ("X told CNN: '...'"). Unattributed quotes map nobody."""
-        doc = self.t.doc
+        v = self.t.view
         speech = word_set("roles", "speech_verbs") | {"say", "tell", "write", "add", "state", "explain", "note"}
         spans, open_at, straight = [], None, None
-        for tok in doc:
-            x = tok.text
+        for i, x in enumerate(v.text):
             if x in {"“", "«"}:
-                open_at = tok.i
+                open_at = i
             elif x in {"”", "»"} and open_at is not None:
-                spans.append((open_at, tok.i))
+                spans.append((open_at, i))
                 open_at = None
             elif x == '"':
                 if straight is None:
-                    straight = tok.i
+                    straight = i
                 else:
-                    spans.append((straight, tok.i))
+                    spans.append((straight, i))
                     straight = None
         for a, b in spans:
-            inner = [t for t in doc[a + 1:b] if t.lower_ in FIRST_PERSON]
+            inner = [i for i in range(a + 1, b) if v.lower[i] in FIRST_PERSON]
             if not inner:
                 continue
             who = self._speaker_after(b, speech) or self._speaker_before(a, speech)
             if who:
-                for t in inner:
-                    self.first_person[t.i] = who
+                for i in inner:
+                    self.first_person[i] = who
 
     def _person_at(self, tok: Token) -> str | None:
         return self.t.token_key.get(tok.i) or self.refs.get(tok.i)
@@ -446,25 +447,26 @@ class Coref:
         return verb.dep_ == "ROOT"
 
     def _run(self) -> None:
-        doc, t = self.t.doc, self.t
+        doc, t, v = self.t.doc, self.t, self.t.view
         anaphors = word_set("roles", "anaphor_nouns")
         roles = word_set("roles", "role_nouns")
+        pronouns, nouns = MALE | FEMALE, anaphors | roles
         hist: list[tuple[int, int, str, bool, bool]] = []
-        sent_of = {}
-        for n, s in enumerate(doc.sents):
-            for tok in s:
-                sent_of[tok.i] = n
-        for tok in doc:
-            sidx = sent_of[tok.i]
-            if tok.i in t.root_key:
-                hist.append((tok.i, sidx, t.root_key[tok.i], self._is_subject(tok), self._is_main(tok)))
-            elif tok.lower_ in MALE | FEMALE and tok.pos_ == "PRON" or (tok.lower_ in MALE | FEMALE and tok.tag_ == "PRP$"):
+        # the columns pick out names, third-person pronouns and role/anaphor nouns: only
+        # those become spaCy Tokens
+        for i in range(len(v)):
+            sidx = v.sent_of[i]
+            if i in t.root_key:
+                tok = doc[i]
+                hist.append((i, sidx, t.root_key[i], self._is_subject(tok), self._is_main(tok)))
+            elif v.lower[i] in pronouns and (v.pos[i] == "PRON" or v.tag[i] == "PRP$"):
+                tok = doc[i]
                 g = "m" if tok.lower_ in MALE else "f"
                 ref = self._antecedent(tok, sidx, hist, g, tok.lower_ in OBJECT_PRONOUNS)
                 if ref:
-                    self.refs[tok.i] = ref
-                    hist.append((tok.i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
-            elif tok.pos_ == "NOUN" and tok.lemma_.lower() in anaphors | roles and not self._named(tok):
+                    self.refs[i] = ref
+                    hist.append((i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
+            elif v.pos[i] == "NOUN" and v.lemma[i] in nouns and not self._named(tok := doc[i]):
                 det = next((c.lower_ for c in tok.children if c.dep_ in {"det", "poss"}), None)
                 if det == "the" and tok.lemma_.lower() in anaphors and tok.tag_ == "NN":
                     ref = self._antecedent(tok, sidx, hist, None, False)

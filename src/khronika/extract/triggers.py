@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from spacy.tokens import Token
 
+from .docview import DocView
 from .resources import load_data, load_ontology, word_set
 
 CLIMB_DEPS = {"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "acl", "advcl", "amod", "compound",
@@ -98,33 +99,33 @@ def _objects(tok: Token) -> list[Token]:
     return objs
 
 
-def _window(tok: Token) -> str:
+def _window(i: int, view: DocView) -> str:
     s = _settings()
-    sent = tok.sent
-    lo = max(sent.start, tok.i - s.get("window_before", 6))
-    hi = min(sent.end, tok.i + s.get("window_after", 14) + 1)
-    return " " + tok.doc[lo:hi].text.lower() + " "
+    sent = view.sent(i)
+    lo = max(sent.start, i - s.get("window_before", 6))
+    hi = min(sent.end, i + s.get("window_after", 14) + 1)
+    return " " + view.span_text(lo, hi).lower() + " "
 
 
 ARG_DEPS = {"dobj", "appos", "prep", "pobj", "attr", "oprd", "nsubjpass", "dative", "agent", "prt"}
 
 
-def _arguments(tok: Token, depth: int = 3) -> str:
+def _arguments(i: int, view: DocView, depth: int = 3) -> str:
     """Words of the trigger's own arguments beyond the window ("he signed on September 7,
     with six other members of his local council, an official appeal to the Duma")."""
     words: list[str] = []
-    frontier = [tok]
+    frontier = [i]
     for _ in range(depth):
-        frontier = [c for f in frontier for c in f.children if c.dep_ in ARG_DEPS]
-        words += [c.lower_ for c in frontier]
+        frontier = [c for f in frontier for c in view.children[f] if view.dep[c] in ARG_DEPS]
+        words += [view.lower[c] for c in frontier]
     # ... and what a participle or clause hangs from: "The petition, signed by dozens of
     # officials after it was posted by X"
-    cur = tok
+    cur = i
     for _ in range(depth):
-        if cur.dep_ not in {"acl", "relcl", "advcl", "conj"} or cur.head.i == cur.i:
+        if view.dep[cur] not in {"acl", "relcl", "advcl", "conj"} or view.head[cur] == cur:
             break
-        cur = cur.head
-        words.append(cur.lower_)
+        cur = view.head[cur]
+        words.append(view.lower[cur])
     return " " + " ".join(words) + " "
 
 
@@ -149,7 +150,7 @@ def response_head(tok: Token) -> Token | None:
     return head
 
 
-def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
+def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -> bool:
     if not _pos_ok(tok, rule.pos):
         return False
     if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
@@ -163,9 +164,11 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str]) -> bool:
     if rule.under_response and response_head(tok) is None:
         return False
     if rule.near or rule.not_near:
-        win = _window(tok)
-        if rule.near and not any(w in win for w in rule.near) and not any(w in _arguments(tok) for w in rule.near):
-            return False
+        win = _window(tok.i, view)
+        if rule.near and not any(w in win for w in rule.near):
+            args = _arguments(tok.i, view)
+            if not any(w in args for w in rule.near):
+                return False
         if any(w in win for w in rule.not_near):
             return False
     if rule.foreign:

@@ -1,0 +1,83 @@
+"""Per-document token columns, read once, for the extractors' document-wide loops.
+
+spaCy builds a new ``Token`` on every ``doc[i]``, every step of an iteration and every
+child walked to. The person and event extractors look at every token of a document
+several times (pronouns, quotations, trigger lemmas, rule windows), and reading one
+attribute at a time through Tokens cost more than the checks themselves (issue 7:
+1.1M ``Doc.__getitem__`` calls for 400 documents). ``DocView`` reads the columns those
+loops need with one ``doc.to_array``; code that looks at a few tokens (a trigger's
+clause, a name's roles) keeps using spaCy's Tokens and Spans.
+
+Every method answers exactly what the spaCy expression in its docstring would.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from spacy.attrs import DEP, HEAD, IDX, LEMMA, LOWER, ORTH, POS, SPACY, TAG
+from spacy.tokens import Doc, Span
+
+_COLUMNS = (ORTH, LOWER, LEMMA, POS, TAG, DEP)
+
+
+class DocView:
+    """Columns of one parsed Doc: ``text``, ``lower``, ``lemma`` (lowercased, as every
+    rule compares it), ``pos``, ``tag``, ``dep``, ``head`` (index), ``idx`` (character
+    offset); its sentences, each token's sentence number, each token's children."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        n = len(doc)
+        arr = doc.to_array([*_COLUMNS, HEAD, IDX, SPACY])
+        strings = doc.vocab.strings
+        self.text, self.lower, lemma, self.pos, self.tag, self.dep = (
+            [strings[h] for h in arr[:, k].tolist()] for k in range(len(_COLUMNS)))
+        self.lemma = [x.lower() for x in lemma]
+        # HEAD is stored relative to the token (an unsigned column: cast back first)
+        self.head: list[int] = (arr[:, len(_COLUMNS)].astype(np.int64) + np.arange(n)).tolist()
+        self.idx: list[int] = arr[:, len(_COLUMNS) + 1].tolist()
+        self.spacy: list[int] = arr[:, len(_COLUMNS) + 2].tolist()  # a space follows the token
+        self.sents: list[Span] = list(doc.sents)
+        self.sent_of = [0] * n
+        for k, s in enumerate(self.sents):
+            self.sent_of[s.start:s.end] = [k] * (s.end - s.start)
+        self.children: list[list[int]] = [[] for _ in range(n)]
+        for i, h in enumerate(self.head):
+            if h != i:
+                self.children[h].append(i)  # in token order, as Token.children yields them
+        self._ents: tuple[Span, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def end_char(self, i: int) -> int:
+        """``doc[i].idx + len(doc[i])``"""
+        return self.idx[i] + len(self.text[i])
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``"""
+        if end <= start:
+            return ""
+        return self.doc_text[self.idx[start]:self.end_char(end - 1)]
+
+    @cached_property
+    def doc_text(self) -> str:
+        """``doc.text`` (which spaCy joins from new Tokens on every access)."""
+        return "".join(t + " " if sp else t for t, sp in zip(self.text, self.spacy, strict=True))
+
+    def sent(self, i: int) -> Span:
+        """``doc[i].sent``"""
+        return self.sents[self.sent_of[i]]
+
+    @property
+    def ents(self) -> tuple[Span, ...]:
+        """``doc.ents`` (spaCy builds the tuple anew on every access)."""
+        if self._ents is None:
+            self._ents = self.doc.ents
+        return self._ents
+
+    def ents_in(self, start: int, end: int) -> list[Span]:
+        """``doc[start:end].ents``: the entities wholly inside the tokens."""
+        return [e for e in self.ents if e.start >= start and e.end <= end]
