@@ -13,9 +13,10 @@ Public API::
     band_keys(sig, settings) -> list[str]
         LSH band keys, plus one exact key "x:<text hash>" so exact copies always meet.
     class BandIndex(Protocol)
-        add(doc_id, bands); query(bands) -> set[str];
-        put(entry: IndexEntry); get(ids) -> dict[str, IndexEntry];
-        set_canonical(mapping: dict[str, str])
+        add(doc_id, bands); add_many(items); query(bands) -> set[str];
+        postings(bands) -> dict[band, set[doc id]];
+        put(entry: IndexEntry); put_many(entries); get(ids) -> dict[str, IndexEntry];
+        group(canonical) -> set[str]; set_canonical(mapping: dict[str, str])
     class MemoryBandIndex -- in-process implementation
     find_duplicates(docs: Sequence[tuple[DocumentInfo, str]], index, settings) -> dict[str, str]
         Adds ``docs`` (info, clean text) to ``index`` and returns doc_id -> canonical id
@@ -87,16 +88,28 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_QUOTE_PAIRS = tuple((chr(a), b) for a, b in _QUOTES.items())
+
+
+def _strip_marks(m: re.Match) -> str:
+    return "".join(c for c in m.group() if not unicodedata.combining(c))
+
+
 def normalise(text: str) -> str:
     """Lower-case word sequence: markup, URLs, accents, punctuation and spacing removed.
 
     Two scrapes of one article differ in exactly these things (curly vs straight quotes,
     markdown links, line breaks), so they must not change the hash or the shingles.
+    Accents are combining marks after NFKD; only runs of non-ASCII characters can hold
+    them, so ASCII text is never walked character by character in Python (that walk
+    was most of this function's cost on long texts).
     """
-    text = _LINK.sub(r"\1", text)
-    text = _URL.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _URL.sub(" ", _LINK.sub(r"\1", text))
+    if not text.isascii():
+        for a, b in _QUOTE_PAIRS:  # str.translate with a dict is slow on long texts
+            text = text.replace(a, b)
+        text = _NON_ASCII.sub(_strip_marks, unicodedata.normalize("NFKD", text))
     return " ".join(_WORD.findall(text.lower().replace("'", "")))
 
 
@@ -202,8 +215,11 @@ class IndexEntry:
 
 class BandIndex(Protocol):
     def add(self, doc_id: str, bands: Iterable[str]) -> None: ...
+    def add_many(self, items: Iterable[tuple[str, Iterable[str]]]) -> None: ...
     def query(self, bands: Iterable[str]) -> set[str]: ...
+    def postings(self, bands: Iterable[str]) -> dict[str, set[str]]: ...
     def put(self, entry: IndexEntry) -> None: ...
+    def put_many(self, entries: Iterable[IndexEntry]) -> None: ...
     def get(self, ids: Iterable[str]) -> dict[str, IndexEntry]: ...
     def group(self, canonical: str) -> set[str]: ...
     def set_canonical(self, mapping: Mapping[str, str]) -> None: ...
@@ -233,16 +249,22 @@ class MemoryBandIndex:
             else:
                 cur.append(doc_id)
 
+    def add_many(self, items: Iterable[tuple[str, Iterable[str]]]) -> None:
+        for doc_id, bands in items:
+            self.add(doc_id, bands)
+
     def query(self, bands: Iterable[str]) -> set[str]:
         out: set[str] = set()
+        for found in self.postings(bands).values():
+            out |= found
+        return out
+
+    def postings(self, bands: Iterable[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
         for key in bands:
             cur = self._bands.get(hash(key))
-            if cur is None:
-                continue
-            if isinstance(cur, str):
-                out.add(cur)
-            else:
-                out.update(cur)
+            if cur is not None:
+                out[key] = {cur} if isinstance(cur, str) else set(cur)
         return out
 
     def put(self, entry: IndexEntry) -> None:
@@ -252,6 +274,10 @@ class MemoryBandIndex:
         self._entries[entry.doc_id] = entry
         if entry.canonical != entry.doc_id:  # singletons need no set (most documents)
             self._groups.setdefault(entry.canonical, set()).add(entry.doc_id)
+
+    def put_many(self, entries: Iterable[IndexEntry]) -> None:
+        for entry in entries:
+            self.put(entry)
 
     def get(self, ids: Iterable[str]) -> dict[str, IndexEntry]:
         return {i: self._entries[i] for i in ids if i in self._entries}
@@ -288,6 +314,10 @@ def find_duplicates(docs: Sequence[tuple[DocumentInfo, str]], index: BandIndex, 
     document is compared with every earlier one sharing a band (old or from this batch);
     verified pairs are merged with union-find over current groups, so the groups equal
     those of a one-shot run over the whole corpus.
+
+    The index is read and written in bulk (one lookup of the batch's band keys, one
+    write of its entries and bands): this batch's own documents are matched against
+    each other in memory, exactly as if each had been added before the next.
     """
     parent: dict[str, str] = {}
 
@@ -307,28 +337,44 @@ def find_duplicates(docs: Sequence[tuple[DocumentInfo, str]], index: BandIndex, 
         for m in index.group(canon):
             parent.setdefault(m, canon)
 
+    indexed = index.get(info.id for info, _ in docs)
+    fresh: dict[str, tuple[DocumentInfo, str]] = {}
     for info, text in docs:
-        if info.id in parent or index.get([info.id]):
-            continue
+        if info.id not in indexed:
+            fresh.setdefault(info.id, (info, text))
+    signed = {}
+    for doc_id, (info, text) in fresh.items():
         sig = signature(text, settings)
-        keys = band_keys(sig, settings)
-        parent[info.id] = info.id
-        for other in index.get(index.query(keys)).values():
-            if not is_duplicate(sig, other.sig, settings):
+        signed[doc_id] = (IndexEntry(doc_id, sig, canonical_rank(info, len(text)), doc_id), band_keys(sig, settings))
+    old = index.postings(k for _, keys in signed.values() for k in keys)
+    entries = index.get({d for found in old.values() for d in found})
+    batch: dict[str, list[str]] = {}  # band key -> this batch's documents indexed so far
+    for doc_id, (entry, keys) in signed.items():
+        parent[doc_id] = doc_id
+        shared: set[str] = set()
+        for k in keys:
+            shared.update(old.get(k, ()))
+            shared.update(batch.get(k, ()))
+        for other in shared:
+            e = entries.get(other)  # (a band without its signature row is no candidate)
+            if e is None or not is_duplicate(entry.sig, e.sig, settings):
                 continue
-            if other.doc_id not in parent:
-                load_group(other.canonical)
-            parent[find(other.doc_id)] = find(info.id)
-        index.put(IndexEntry(info.id, sig, canonical_rank(info, len(text)), info.id))
-        index.add(info.id, keys)
+            if other not in parent:
+                load_group(e.canonical)
+            parent[find(other)] = find(doc_id)
+        entries[doc_id] = entry
+        for k in dict.fromkeys(keys):
+            batch.setdefault(k, []).append(doc_id)
+    index.put_many(entry for entry, _ in signed.values())
+    index.add_many((doc_id, keys) for doc_id, (_, keys) in signed.items())
 
     groups: dict[str, list[str]] = {}
     for x in parent:
         groups.setdefault(find(x), []).append(x)
-    entries = index.get(parent)
+    ranks = index.get(parent)
     result: dict[str, str] = {}
     for members in groups.values():
-        best = min(members, key=lambda m: entries[m].rank)
+        best = min(members, key=lambda m: ranks[m].rank)
         for m in members:
             result[m] = best
     index.set_canonical(result)

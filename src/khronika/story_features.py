@@ -14,7 +14,6 @@ import heapq
 import math
 import re
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import numpy as np
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .dedupe import _LINK, _QUOTES, _URL, _WORD
+from .dedupe import normalise as _normalise
 from .names import parse_name, surname_stem
 from .sparsevec import Vec, Vocab
 
@@ -104,25 +103,6 @@ def _interval(d: str | None) -> tuple[date, date] | None:
 # --------------------------------------------------------------------------- features
 
 _TOKEN = re.compile(r"[a-z]{3,}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_QUOTE_PAIRS = tuple((chr(a), b) for a, b in _QUOTES.items())
-
-
-def _strip_marks(m: re.Match) -> str:
-    return "".join(c for c in m.group() if not unicodedata.combining(c))
-
-
-def _normalise(text: str) -> str:
-    """dedupe.normalise, exactly, without a Python-level pass over every ASCII character
-    (the per-character filter there is most of this stage's cost on long texts)."""
-    text = _URL.sub(" ", _LINK.sub(r"\1", text))
-    if not text.isascii():
-        for a, b in _QUOTE_PAIRS:  # str.translate with a dict is slow on long texts
-            text = text.replace(a, b)
-        text = _NON_ASCII.sub(_strip_marks, unicodedata.normalize("NFKD", text))
-    return " ".join(_WORD.findall(text.lower().replace("'", "")))
-
-
 def _terms(text: str) -> Counter[str]:
     # A 6-letter prefix is a crude but language-agnostic stemmer: sentenced/sentence,
     # resignation/resign... enough to compare two outlets' wording of one happening.

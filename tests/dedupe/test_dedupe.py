@@ -106,13 +106,33 @@ def test_sql_band_index_round_trip():
     index.put(entry)
     index.add("d1", keys)
     assert index.query(keys) == {"d1"} and index.query(keys[1:2]) == {"d1"} and index.query(["nope"]) == set()
+    index.put_many([dedupe.IndexEntry("d2", sig, (-1, -70, "d2"), "d2")])
+    index.add_many([("d2", keys[:2])])
+    assert index.postings([keys[0], keys[2], "nope"]) == {keys[0]: {"d1", "d2"}, keys[2]: {"d1"}}
     got = index.get(["d1", "missing"])["d1"]
     assert got.rank == entry.rank and got.sig.text_hash == sig.text_hash and (got.sig.values == sig.values).all()
-    index.set_canonical({"d1": "d0"})
-    assert index.group("d0") == {"d1"} and index.get(["d1"])["d1"].canonical == "d0"
+    index.set_canonical({"d1": "d0", "d2": "d0"})
+    assert index.group("d0") == {"d1", "d2"} and index.get(["d1"])["d1"].canonical == "d0"
 
 
 texts = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), min_size=0, max_size=400)
+
+
+def _reference_normalise(text: str) -> str:
+    """normalise as first written: a Python pass over every character."""
+    import unicodedata
+
+    text = dedupe._URL.sub(" ", dedupe._LINK.sub(r"\1", text))
+    text = unicodedata.normalize("NFKD", text.translate(dedupe._QUOTES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(dedupe._WORD.findall(text.lower().replace("'", "")))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "M", "N", "P", "Zs", "S")), max_size=200)
+       | st.text(alphabet="aé\u0301 «»‘’“”'[]()http://x.org Łö", max_size=60))
+def test_normalise_equals_the_per_character_reference(text):
+    assert dedupe.normalise(text) == _reference_normalise(text)
 
 
 @hsettings(max_examples=60, deadline=None)

@@ -86,33 +86,54 @@ class SqlBandIndex:
             metadata.create_all(conn, tables=[minhash_signatures, minhash_bands])
 
     def add(self, doc_id: str, bands: Iterable[str]) -> None:
-        rows = [{"band_key": k, "doc_id": doc_id} for k in dict.fromkeys(bands)]
+        self.add_many([(doc_id, bands)])
+
+    def add_many(self, items: Iterable[tuple[str, Iterable[str]]]) -> None:
+        rows = [{"band_key": k, "doc_id": doc_id} for doc_id, bands in items for k in dict.fromkeys(bands)]
         if rows:
             with self._conn(write=True) as conn:
                 conn.execute(minhash_bands.insert(), rows)
 
     def query(self, bands: Iterable[str]) -> set[str]:
-        keys = list(dict.fromkeys(bands))
         out: set[str] = set()
+        for found in self.postings(bands).values():
+            out |= found
+        return out
+
+    def postings(self, bands: Iterable[str]) -> dict[str, set[str]]:
+        keys = list(dict.fromkeys(bands))
+        out: dict[str, set[str]] = {}
         with self._conn() as conn:
             for i in range(0, len(keys), _CHUNK):
-                q = select(minhash_bands.c.doc_id).where(minhash_bands.c.band_key.in_(keys[i : i + _CHUNK]))
-                out.update(conn.execute(q).scalars())
+                q = select(minhash_bands.c.band_key, minhash_bands.c.doc_id).where(
+                    minhash_bands.c.band_key.in_(keys[i : i + _CHUNK]))
+                for key, doc_id in conn.execute(q):
+                    out.setdefault(key, set()).add(doc_id)
         return out
 
     def put(self, entry: IndexEntry) -> None:
-        row = {
-            "doc_id": entry.doc_id,
-            "text_hash": entry.sig.text_hash,
-            "size": entry.sig.size,
-            "signature": entry.sig.to_bytes(),
-            "meta_count": -entry.rank[0],
-            "text_len": -entry.rank[1],
-            "canonical": entry.canonical,
-        }
+        self.put_many([entry])
+
+    def put_many(self, entries: Iterable[IndexEntry]) -> None:
+        rows = [
+            {
+                "doc_id": entry.doc_id,
+                "text_hash": entry.sig.text_hash,
+                "size": entry.sig.size,
+                "signature": entry.sig.to_bytes(),
+                "meta_count": -entry.rank[0],
+                "text_len": -entry.rank[1],
+                "canonical": entry.canonical,
+            }
+            for entry in entries
+        ]
+        if not rows:
+            return
         with self._conn(write=True) as conn:
-            conn.execute(minhash_signatures.delete().where(minhash_signatures.c.doc_id == entry.doc_id))
-            conn.execute(minhash_signatures.insert(), [row])
+            ids = [r["doc_id"] for r in rows]
+            for i in range(0, len(ids), _CHUNK):
+                conn.execute(minhash_signatures.delete().where(minhash_signatures.c.doc_id.in_(ids[i : i + _CHUNK])))
+            conn.execute(minhash_signatures.insert(), rows)
 
     def get(self, ids: Iterable[str]) -> dict[str, IndexEntry]:
         ids = list(dict.fromkeys(ids))
