@@ -25,19 +25,19 @@ from spacy.tokens import Doc, Span, Token
 from ..models import EventMention, Provenance
 from . import dates as D
 from .details import act_order, measure_details, prison_term, trigger_phrase
+from .docview import DocView
 from .persons import PersonTable
 from .resources import load_data, load_ontology, word_set
 from .triggers import (
     Rule,
     _hypothetical,
-    _lemma_keys,
     _matches,
     _passive,
     _reduced_participle,
     _settings,
     _small_clause,
     response_head,
-    rules_by_lemma,
+    rules_for,
 )
 
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "acl"}
@@ -54,9 +54,9 @@ def _number(tok: Token) -> int | None:
     return _NUMBERS.get(low)
 
 
-def _np_text(tok: Token) -> str:
+def _np_text(tok: Token, view: DocView) -> str:
     span = tok.doc[tok.left_edge.i: tok.right_edge.i + 1]
-    for e in span.ents:
+    for e in view.ents_in(span.start, span.end):
         if e.root.i == tok.i or tok.i in range(e.start, e.end):
             return e.text
     words = [t for t in span if t.dep_ not in {"relcl", "punct"}]
@@ -72,15 +72,14 @@ class EventFinder:
         self.hedges = tuple(h.lower() for h in load_data("triggers").get("hedges") or [])
         self.prov = Provenance("extract", version)
         self._realised_cache: dict[str, bool] = {}
-        self._cands = self._candidates(rules_by_lemma())
+        self._cands = self._candidates()
 
-    def _candidates(self, rules: dict[str, list[Rule]]) -> dict[int, list[Rule]]:
+    def _candidates(self) -> dict[int, tuple[Rule, ...]]:
         """Token index -> the rules its lemma keys name, for the tokens that have any
         (one pass over the columns: most tokens trigger nothing)."""
         v, out = self.v, {}
         for i, (lemma, low) in enumerate(zip(v.lemma, v.lower, strict=True)):
-            cands = [r for k in _lemma_keys(lemma, low) for r in rules.get(k, [])]
-            if cands:
+            if cands := rules_for(lemma, low):
                 out[i] = cands
         return out
 
@@ -182,7 +181,7 @@ class EventFinder:
                 keys = [k for s in subj for p in s.children if p.dep_ == "prep" and p.lower_ in {"against", "on"}
                         for g in p.children if g.dep_ == "pobj" for k in t.persons_in(g)]
             keys += self._included(tok)
-            agent = _np_text(agents[0]) if agents else None
+            agent = _np_text(agents[0], self.v) if agents else None
             return keys, agent, bool(subj)
         objs = self._slot(tok, {"dobj", "dative"})
         keys = [k for o in objs for k in t.persons_in(o)]
@@ -196,7 +195,7 @@ class EventFinder:
                 keys += [k for c in o.children if c.dep_ == "poss" for k in t.persons_in(c)]
         if not subj:  # "responded ... by calling him a traitor": the doer is the governing subject
             subj, _ = self._inherited_subject(tok)
-        agent = _np_text(subj[0]) if subj else None
+        agent = _np_text(subj[0], self.v) if subj else None
         if keys:
             keys += self._included(tok)
         agent_keys = {k for s in subj for k in t.persons_in(s)}
@@ -331,13 +330,14 @@ class EventFinder:
         found: list[EventMention] = []
         allow_groups = _settings().get("emit_group_events", False)
         prev_sent: Span | None = None
-        for sent in self.v.sents:
-            text = sent.text
+        in_sent: dict[int, list[int]] = {}  # sentence number -> its candidate triggers
+        for i in self._cands:
+            in_sent.setdefault(self.v.sent_of[i], []).append(i)
+        for n, sent in enumerate(self.v.sents):
+            text = self.v.span_text(sent.start, sent.end)
             low = text.lower()
             hedged = any(h in low for h in self.hedges)
-            for i in range(sent.start, sent.end):
-                if i not in self._cands:
-                    continue
+            for i in in_sent.get(n, []):
                 tok = self.doc[i]
                 rule = next((r for r in self._cands[i] if _matches(r, tok, self.ru, self.v)), None)
                 if rule is None or _hypothetical(tok):
@@ -374,7 +374,7 @@ class EventFinder:
                 when = self._date(tok, sent)
                 date, details = when.date, when.details()
                 if rule.type == "fine":
-                    money = [e.text for e in sent.ents if e.label_ == "MONEY"]
+                    money = [e.text for e in self.v.ents_in(sent.start, sent.end) if e.label_ == "MONEY"]
                     details += (("amount", money[0]),) if money else ()
                 details += measure_details(rule.type, text)
                 if rule.type in word_set("triggers", "prison_term_types") and (term := prison_term(trigger_phrase(tok))):
@@ -382,7 +382,7 @@ class EventFinder:
                 if order := act_order(tok):
                     details += (("order", order),)
                 for k in dict.fromkeys(keys) or [None]:
-                    name = self.t.by_key(k).name() if k else _np_text(tok)
+                    name = self.t.by_key(k).name() if k else _np_text(tok, self.v)
                     found.append(EventMention(
                         doc_id=self.doc_id, type=rule.type, subject_key=k, subject_name=name,
                         evidence=evidence, span=(start, start + len(evidence)), agent=agent, date=date,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
@@ -39,6 +40,11 @@ _STRIP = re.compile(r"(?:['’]s|\*+|[’'])$")
 def fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s)
     return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=1)
+def _folded_parties() -> frozenset[str]:
+    return frozenset(fold(p) for p in load_data("gazetteer").get("parties") or [])
 
 
 def clean_name(span: Span) -> tuple[str, list[str]]:
@@ -91,7 +97,7 @@ class _Builder:
             return "f"
         if firsts:
             return "m"
-        if self.surname and any(fold(self.surname).endswith(s) for s in word_set("roles", "female_suffixes")):
+        if self.surname and fold(self.surname).endswith(tuple(word_set("roles", "female_suffixes"))):
             return "f"
         return None
 
@@ -126,7 +132,7 @@ class PersonTable:
         first = word_set("gazetteer", "first_names", lower=False)
         cues = word_set("roles", "title_cues", lower=False)
         mentions = []
-        for ent in self.doc.ents:
+        for ent in self.view.ents:
             if ent.label_ != "PERSON" or ent.ent_id_ == GAZ_ID:
                 continue
             text, names = clean_name(ent)
@@ -186,7 +192,7 @@ class PersonTable:
     # -- roles, party, place ---------------------------------------------------
     def _roles(self, b: _Builder) -> None:
         role_nouns = word_set("roles", "role_nouns")
-        parties = {fold(p) for p in load_data("gazetteer").get("parties") or []}
+        parties = _folded_parties()
         for r in b.roots:
             tok = self.doc[r]
             phrases: list[list[Token]] = []
@@ -221,14 +227,14 @@ class PersonTable:
                     continue
                 if text not in b.roles:
                     b.roles.append(text)
-                span = self.doc[words[0].i:words[-1].i + 1]
-                for e in span.ents:
+                ents = self.view.ents_in(words[0].i, words[-1].i + 1)
+                for e in ents:
                     if b.party is None and e.label_ == "ORG" and (fold(e.text) in parties or "party" in e.text.lower()):
                         b.party = e.text
                     if b.place is None and e.label_ == "GPE":
                         b.place = e.text
                 if b.place is None:
-                    b.place = next((e.text for e in span.ents if e.label_ == "LOC"), None)
+                    b.place = next((e.text for e in ents if e.label_ == "LOC"), None)
 
     def add_title(self, title_doc: Doc) -> None:
         """Names in the headline (metadata, not text): their spellings become aliases of

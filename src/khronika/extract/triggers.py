@@ -78,6 +78,14 @@ def _lemma_keys(lemma: str, low: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+@lru_cache(maxsize=65536)
+def rules_for(lemma: str, low: str) -> tuple[Rule, ...]:
+    """The rules whose lemmas are among a token's lemma keys (cached like ``_lemma_keys``:
+    every token of a document asks)."""
+    rules = rules_by_lemma()
+    return tuple(r for k in _lemma_keys(lemma, low) for r in rules.get(k, []))
+
+
 def _settings() -> dict:
     return load_data("triggers").get("settings", {})
 
