@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
@@ -29,8 +29,16 @@ def _provenance(stage: str, version: str) -> Provenance:
     return Provenance(stage, version)
 
 
+# Records to JSON objects field by field, in field order (what ``dataclasses.asdict``
+# gives, without its recursive deep copy: the values are immutable strings, numbers and
+# tuples, and a tuple is written as a JSON list either way).
+_PERSON_FIELDS = tuple(f.name for f in fields(DocPerson))
+_EVENT_FIELDS = tuple(f.name for f in fields(EventMention))
+_DATE_FIELDS = tuple(f.name for f in fields(DocumentDate))
+
+
 def person_to_json(p: DocPerson) -> dict[str, Any]:
-    return asdict(p)
+    return {f: getattr(p, f) for f in _PERSON_FIELDS}
 
 
 def person_from_json(d: dict[str, Any]) -> DocPerson:
@@ -38,7 +46,9 @@ def person_from_json(d: dict[str, Any]) -> DocPerson:
 
 
 def event_to_json(e: EventMention) -> dict[str, Any]:
-    return asdict(e)
+    out = {f: getattr(e, f) for f in _EVENT_FIELDS}
+    out["provenance"] = {"stage": e.provenance.stage, "version": e.provenance.version}
+    return out
 
 
 def event_from_json(d: dict[str, Any]) -> EventMention:
@@ -55,7 +65,7 @@ def analysis_to_row(a: Analysis) -> dict[str, Any]:
         "version": a.provenance.version,
         "persons": [person_to_json(p) for p in a.persons],
         "events": [event_to_json(e) for e in a.events],
-        "date": asdict(a.date),
+        "date": {f: getattr(a.date, f) for f in _DATE_FIELDS},
     }
 
 
