@@ -378,14 +378,16 @@ def _expression(e: Span) -> str:
     return f"{prev.text} {e.text}" if prev is not None and prev.lower_ in _LEAD_WORDS else e.text
 
 
-def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True) -> EventDate:
+def attach(tok: Token, sent: Span, anchor: str | None, report_ok: bool = True,
+           ents: list[Span] | None = None) -> EventDate:
     """The date of the event triggered by ``tok``: the nearest date expression of its own
     clause, else one its clause shares (see above), else - for a lede or present-perfect
-    report, ``report_ok`` - the document's month as an upper bound."""
+    report, ``report_ok`` - the document's month as an upper bound. ``ents``: the
+    sentence's entities when the caller has them (``sent.ents`` rebuilds the document's)."""
     own_clause = _clause(tok)
     nominal = tok.pos_ in {"NOUN", "PROPN"}
     cands = []
-    for e in sent.ents:
+    for e in sent.ents if ents is None else ents:
         if e.label_ != "DATE":
             continue
         off_text = _offset_expression(e)

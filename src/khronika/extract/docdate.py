@@ -129,8 +129,11 @@ def anchor_evidence(text: str) -> tuple[str, str] | None:
     for sent in re.split(r"(?<=[.!?])\s+", text):
         low = sent.lower()
         for rule in cfg.get("durations", []):
+            # the anchor's words first: a plain substring test, far cheaper than the pattern
+            if not any(w in low for w in words.get(rule["anchor"], [])):
+                continue
             m = re.search(rule["regex"], low)
-            if not m or not any(w in low for w in words.get(rule["anchor"], [])):
+            if not m:
                 continue
             n = _NUM.get(m["n"], int(m["n"]) if m["n"].isdigit() else None)
             if n is None:

@@ -13,32 +13,59 @@ Every method answers exactly what the spaCy expression in its docstring would.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 
 import numpy as np
 from spacy.attrs import DEP, HEAD, IDX, LEMMA, LOWER, ORTH, POS, SPACY, TAG
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
-_COLUMNS = (ORTH, LOWER, LEMMA, POS, TAG, DEP)
+_COLUMNS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, IDX, SPACY)
+_DECODED_MAX = 500_000  # strings kept decoded (a news vocabulary; past it, start afresh)
+
+
+class _Decoded(dict):
+    """hash -> string (``transform``ed). StringStore decodes a new str on every lookup;
+    this hands back the one already made. A hash is its string's own, so one table
+    serves every vocabulary; ``store`` answers the misses."""
+
+    def __init__(self, transform=None):
+        super().__init__()
+        self.transform = transform
+        self.store: StringStore | None = None
+
+    def using(self, store: StringStore):
+        if len(self) > _DECODED_MAX:
+            self.clear()
+        self.store = store
+        return self.__getitem__
+
+    def __missing__(self, h: int) -> str:
+        s = self.store[h]
+        s = self[h] = self.transform(s) if self.transform else s
+        return s
+
+
+_STRINGS, _LOWERED = _Decoded(), _Decoded(str.lower)
 
 
 class DocView:
     """Columns of one parsed Doc: ``text``, ``lower``, ``lemma`` (lowercased, as every
     rule compares it), ``pos``, ``tag``, ``dep``, ``head`` (index), ``idx`` (character
-    offset); its sentences, each token's sentence number, each token's children."""
+    offset), ``spacy`` (a space follows); its sentences, each token's sentence number,
+    each token's children."""
 
     def __init__(self, doc: Doc):
         self.doc = doc
         n = len(doc)
-        arr = doc.to_array([*_COLUMNS, HEAD, IDX, SPACY])
-        strings = doc.vocab.strings
-        self.text, self.lower, lemma, self.pos, self.tag, self.dep = (
-            [strings[h] for h in arr[:, k].tolist()] for k in range(len(_COLUMNS)))
-        self.lemma = [x.lower() for x in lemma]
-        # HEAD is stored relative to the token (an unsigned column: cast back first)
-        self.head: list[int] = (arr[:, len(_COLUMNS)].astype(np.int64) + np.arange(n)).tolist()
-        self.idx: list[int] = arr[:, len(_COLUMNS) + 1].tolist()
-        self.spacy: list[int] = arr[:, len(_COLUMNS) + 2].tolist()  # a space follows the token
+        text, lower, lemma, pos, tag, dep, self.idx, self.spacy = doc.to_array(_COLUMNS).T.tolist()
+        decode = _STRINGS.using(doc.vocab.strings)
+        self.text, self.lower, self.pos, self.tag, self.dep = (
+            list(map(decode, col)) for col in (text, lower, pos, tag, dep))
+        self.lemma = list(map(_LOWERED.using(doc.vocab.strings), lemma))
+        # HEAD is stored relative to the token, in an unsigned column
+        self.head: list[int] = (doc.to_array(HEAD).astype(np.int64) + np.arange(n)).tolist()
         self.sents: list[Span] = list(doc.sents)
         self.sent_of = [0] * n
         for k, s in enumerate(self.sents):
@@ -66,6 +93,14 @@ class DocView:
     def doc_text(self) -> str:
         """``doc.text`` (which spaCy joins from new Tokens on every access)."""
         return "".join(t + " " if sp else t for t, sp in zip(self.text, self.spacy, strict=True))
+
+    def ancestors(self, i: int) -> Iterator[int]:
+        """``(a.i for a in doc[i].ancestors)``"""
+        for _ in range(len(self.head)):
+            if self.head[i] == i:
+                return
+            i = self.head[i]
+            yield i
 
     def sent(self, i: int) -> Span:
         """``doc[i].sent``"""

@@ -36,6 +36,7 @@ from .triggers import (
     _reduced_participle,
     _settings,
     _small_clause,
+    pos_ok,
     response_head,
     rules_for,
 )
@@ -74,12 +75,12 @@ class EventFinder:
         self._realised_cache: dict[str, bool] = {}
         self._cands = self._candidates()
 
-    def _candidates(self) -> dict[int, tuple[Rule, ...]]:
-        """Token index -> the rules its lemma keys name, for the tokens that have any
-        (one pass over the columns: most tokens trigger nothing)."""
+    def _candidates(self) -> dict[int, list[Rule]]:
+        """Token index -> the rules its lemma keys name and its part of speech fits, for
+        the tokens that have any (one pass over the columns: most tokens trigger nothing)."""
         v, out = self.v, {}
         for i, (lemma, low) in enumerate(zip(v.lemma, v.lower, strict=True)):
-            if cands := rules_for(lemma, low):
+            if cands := [r for r in rules_for(lemma, low) if pos_ok(v.pos[i], v.tag[i], r.pos)]:
                 out[i] = cands
         return out
 
@@ -267,11 +268,13 @@ class EventFinder:
     def _included(self, tok: Token) -> list[str]:
         """Persons the clause adds to its targets: "In addition to X, police charged A and B"."""
         phrases = tuple(f" {p} " for p in load_data("triggers").get("inclusive_phrases") or [])
-        out = []
-        for x in tok.sent:
-            if x.i in self.t.root_key and any(a.i == tok.i for a in x.ancestors):
+        out, v = [], self.v
+        sent = v.sent(tok.i)
+        for j in range(sent.start, sent.end):
+            if j in self.t.root_key and tok.i in v.ancestors(j):
+                x = self.doc[j]
                 left = x.left_edge.i
-                before = " " + self.doc[max(tok.sent.start, left - 3):left].text.lower() + " "
+                before = " " + v.span_text(max(sent.start, left - 3), left).lower() + " "
                 if any(before.endswith(p) for p in phrases):
                     out += self.t.persons_in(x)
         return out
@@ -323,7 +326,7 @@ class EventFinder:
         """The trigger's date (see ``dates.attach``); an undated report is news as of the
         document's month only in the headline/lede or in the present perfect."""
         lede = sent.start < 80 or any(c.lower_ in {"has", "have"} and c.dep_ == "aux" for c in tok.children)
-        return D.attach(tok, sent, self.doc_date, report_ok=lede)
+        return D.attach(tok, sent, self.doc_date, report_ok=lede, ents=self.v.ents_in(sent.start, sent.end))
 
     # -- main ----------------------------------------------------------------------------
     def events(self) -> list[EventMention]:

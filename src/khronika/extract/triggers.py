@@ -90,14 +90,15 @@ def _settings() -> dict:
     return load_data("triggers").get("settings", {})
 
 
-def _pos_ok(tok: Token, pos: str) -> bool:
+def pos_ok(pos_: str, tag_: str, pos: str) -> bool:
+    """A token of this part of speech and tag can trigger a rule asking for ``pos``."""
     if pos == "ANY":
         return True
     if pos == "NOUN":
-        return tok.pos_ in {"NOUN", "PROPN"}
+        return pos_ in {"NOUN", "PROPN"}
     if pos == "ADJ":
-        return tok.pos_ == "ADJ"
-    return tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBN", "VBD", "VBG", "VBZ", "VBP", "VB"}
+        return pos_ == "ADJ"
+    return pos_ in {"VERB", "AUX"} or tag_ in {"VBN", "VBD", "VBG", "VBZ", "VBP", "VB"}
 
 
 def _objects(tok: Token) -> list[Token]:
@@ -159,9 +160,10 @@ def response_head(tok: Token) -> Token | None:
 
 
 def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -> bool:
-    if not _pos_ok(tok, rule.pos):
+    i = tok.i
+    if not pos_ok(view.pos[i], view.tag[i], rule.pos):
         return False
-    if rule.with_ and not any(c.lemma_.lower() in rule.with_ or c.lower_ in rule.with_ for c in tok.children):
+    if rule.with_ and not any(view.lemma[c] in rule.with_ or view.lower[c] in rule.with_ for c in view.children[i]):
         return False
     if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
         return False
@@ -172,9 +174,9 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -
     if rule.under_response and response_head(tok) is None:
         return False
     if rule.near or rule.not_near:
-        win = _window(tok.i, view)
+        win = _window(i, view)
         if rule.near and not any(w in win for w in rule.near):
-            args = _arguments(tok.i, view)
+            args = _arguments(i, view)
             if not any(w in args for w in rule.near):
                 return False
         if any(w in win for w in rule.not_near):
