@@ -76,6 +76,7 @@ from datetime import date, timedelta
 from itertools import accumulate, islice
 
 from .settings import Settings
+from .sparsevec import Lookup
 from .sparsevec import cos as vcos
 from .story_features import Features, StoryItem, _interval, name_key
 from .story_features import _normalise as _normalise  # re-exported: tests import it from here
@@ -122,12 +123,48 @@ def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) ->
     settings = settings or Settings()
     if not compatible(a, b, f, settings):
         return 0.0
+    return _score(vcos(f.lead[a], f.lead[b]), vcos(f.text[a], f.text[b]), _cos(f.names[a], f.names[b]))
+
+
+def _score(lead: float, text: float, names: float) -> float:
     # Cosines of short news texts are small even for one story (different outlets,
     # different words); scale so two retellings of one happening land around 1. The
     # lead carries the peg's own wording, the whole text the case's vocabulary.
-    text = min(1.0, 3.0 * (0.5 * vcos(f.lead[a], f.lead[b]) + 0.5 * vcos(f.text[a], f.text[b])))
-    names = min(1.0, 1.5 * _cos(f.names[a], f.names[b]))
-    return W_TEXT * text + W_NAMES * names
+    what = min(1.0, 3.0 * (0.5 * lead + 0.5 * text))
+    who = min(1.0, 1.5 * names)
+    return W_TEXT * what + W_NAMES * who
+
+
+class _Scorer:
+    """``pair_score`` of one document against many, the same floats: the hard limits
+    checked once per pair, the term cosines of all compatible pairs in one pass each
+    (``sparsevec.Lookup``)."""
+
+    def __init__(self, f: Features, settings: Settings) -> None:
+        self.f, self.settings = f, settings
+        self.lookup = Lookup(len(f.vocab))
+        self._doc: str | None = None
+        self._fits: dict[str, bool] = {}
+
+    def fits(self, a: str, m: str) -> bool:
+        """``compatible(a, m)``, remembered while ``a`` is the document being placed."""
+        if a != self._doc:
+            self._doc, self._fits = a, {}
+        ok = self._fits.get(m)
+        if ok is None:
+            ok = self._fits[m] = compatible(a, m, self.f, self.settings)
+        return ok
+
+    def scores(self, a: str, members: Iterable[str]) -> dict[str, float]:
+        f = self.f
+        out = {m: 0.0 for m in members}
+        ok = [m for m in out if self.fits(a, m)]
+        lead = self.lookup.cos_many(f.lead[a], [f.lead[m] for m in ok])
+        text = self.lookup.cos_many(f.text[a], [f.text[m] for m in ok])
+        names = f.names[a]
+        for m, lc, tc in zip(ok, lead, text, strict=True):
+            out[m] = _score(lc, tc, _cos(names, f.names[m]))
+        return out
 
 
 # --------------------------------------------------------------------------- clusters
@@ -215,7 +252,9 @@ class _Blocks:
                     if story not in seen:
                         seen.add(story)
                         score[story] += w
-        return [s for s, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))]
+        ranked = sorted(score)  # ties in id order: the sort by weight below is stable
+        ranked.sort(key=score.__getitem__, reverse=True)
+        return ranked
 
 
 def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | None = None,
@@ -230,6 +269,7 @@ def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | Non
     members: dict[str, dict[str, None]] = {}  # ordered sets
     reps: dict[str, list[str]] = {}
     blocks = _Blocks(f, settings.story_window_days)
+    scorer = _Scorer(f, settings)
 
     def order(it: StoryItem) -> tuple:
         # Canonicals before their duplicates; then by date so clusters grow forward in time.
@@ -265,12 +305,13 @@ def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | Non
             # the peg and its date are hard limits: a cluster none of whose representatives
             # passes them cannot win, so it does not take a candidate's place
             pool = dict(islice(((s, reps[s]) for s in blocks.candidates(it.doc_id)
-                                if any(compatible(it.doc_id, m, f, settings) for m in reps[s])), CANDIDATES))
+                                if any(scorer.fits(it.doc_id, m) for m in reps[s])), CANDIDATES))
+        scores = scorer.scores(it.doc_id, (m for ms in pool.values() for m in ms))
         for story in sorted(pool):
             ms = pool[story]
             if not ms:
                 continue
-            s = sum(pair_score(it.doc_id, m, f, settings) for m in ms) / len(ms)
+            s = sum(scores[m] for m in ms) / len(ms)
             if s >= best_score:
                 best, best_score = story, s
         join(it.doc_id, best or story_id(it.doc_id))

@@ -9,7 +9,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from khronika import stories
-from khronika.sparsevec import Vec, Vocab, cos
+from khronika.sparsevec import Lookup, Vec, Vocab, cos
 
 
 def dict_cos(a: dict[str, float], b: dict[str, float]) -> float:  # the replaced code
@@ -40,6 +40,16 @@ def test_cos_is_bit_identical_to_the_dict_version(a, b):
     assert cos(vb, va) == dict_cos(b, a)
 
 
+@hsettings(max_examples=300, deadline=None)
+@given(vectors, st.lists(vectors, max_size=8))
+def test_cos_many_is_cos_per_pair(a, bs):
+    vocab = Vocab()
+    va, vbs = as_vec(vocab, a), [as_vec(vocab, b) for b in bs]
+    lookup = Lookup(len(vocab))
+    assert lookup.cos_many(va, vbs) == [dict_cos(a, b) for b in bs]
+    assert lookup.cos_many(va, vbs[::-1]) == [dict_cos(a, b) for b in bs[::-1]]  # buffers left clean
+
+
 @given(vectors)
 def test_get_and_items_keep_weights_and_insertion_order(a):
     vocab = Vocab()
@@ -60,3 +70,17 @@ def test_features_read_items_once_and_keep_no_text():
     f = stories.Features(items)
     assert set(f.items) == set(texts) and all(it.text == "" for it in f.items.values())
     assert stories.pair_score("a", "b", f) > stories.pair_score("a", "c", f)
+
+
+def test_scorer_gives_pair_score():
+    texts = {
+        "a": "Moscow deputy Alexei Gorinov was sentenced to seven years for criticising the war.",
+        "b": "A Moscow court sentenced municipal deputy Alexei Gorinov to seven years in prison.",
+        "c": "Petersburg deputies called on the Duma to charge the president with treason.",
+        "d": "Gorinov's appeal was rejected by the Moscow City Court in September.",
+    }
+    f = stories.Features(stories.StoryItem(d, t, published="2022-07-08") for d, t in texts.items())
+    scorer = stories._Scorer(f, stories.Settings())
+    for a in texts:
+        others = [m for m in texts if m != a]
+        assert scorer.scores(a, others) == {m: stories.pair_score(a, m, f) for m in others}
