@@ -54,7 +54,7 @@ class DocView:
     """Columns of one parsed Doc: ``text``, ``lower``, ``lemma`` (lowercased, as every
     rule compares it), ``pos``, ``tag``, ``dep``, ``head`` (index), ``idx`` (character
     offset), ``spacy`` (a space follows); its sentences, each token's sentence number,
-    each token's children."""
+    each token's children and ancestors."""
 
     def __init__(self, doc: Doc):
         self.doc = doc
@@ -65,15 +65,17 @@ class DocView:
             list(map(decode, col)) for col in (text, lower, pos, tag, dep))
         self.lemma = list(map(_LOWERED.using(doc.vocab.strings), lemma))
         # HEAD is stored relative to the token, in an unsigned column
-        self.head: list[int] = (doc.to_array(HEAD).astype(np.int64) + np.arange(n)).tolist()
+        heads = doc.to_array(HEAD).astype(np.int64) + np.arange(n)
+        self.head: list[int] = heads.tolist()
+        # children: the tokens ordered by head (stably, so in token order), each head's in
+        # one run; not a list per token (a hundred thousand small lists wake the GC)
+        order = np.argsort(heads, kind="stable")
+        self._by_head: list[int] = order.tolist()
+        self._run_start: list[int] = np.searchsorted(heads[order], np.arange(n + 1)).tolist()
         self.sents: list[Span] = list(doc.sents)
         self.sent_of = [0] * n
         for k, s in enumerate(self.sents):
             self.sent_of[s.start:s.end] = [k] * (s.end - s.start)
-        self.children: list[list[int]] = [[] for _ in range(n)]
-        for i, h in enumerate(self.head):
-            if h != i:
-                self.children[h].append(i)  # in token order, as Token.children yields them
         self._ents: tuple[Span, ...] | None = None
 
     def __len__(self) -> int:
@@ -93,6 +95,10 @@ class DocView:
     def doc_text(self) -> str:
         """``doc.text`` (which spaCy joins from new Tokens on every access)."""
         return "".join(t + " " if sp else t for t, sp in zip(self.text, self.spacy, strict=True))
+
+    def children(self, i: int) -> list[int]:
+        """``[c.i for c in doc[i].children]``"""
+        return [c for c in self._by_head[self._run_start[i]:self._run_start[i + 1]] if c != i]
 
     def ancestors(self, i: int) -> Iterator[int]:
         """``(a.i for a in doc[i].ancestors)``"""

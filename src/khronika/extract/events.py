@@ -80,7 +80,8 @@ class EventFinder:
         the tokens that have any (one pass over the columns: most tokens trigger nothing)."""
         v, out = self.v, {}
         for i, (lemma, low) in enumerate(zip(v.lemma, v.lower, strict=True)):
-            if cands := [r for r in rules_for(lemma, low) if pos_ok(v.pos[i], v.tag[i], r.pos)]:
+            rules = rules_for(lemma, low)
+            if rules and (cands := [r for r in rules if pos_ok(v.pos[i], v.tag[i], r.pos)]):
                 out[i] = cands
         return out
 
@@ -338,9 +339,11 @@ class EventFinder:
             in_sent.setdefault(self.v.sent_of[i], []).append(i)
         for n, sent in enumerate(self.v.sents):
             text = self.v.span_text(sent.start, sent.end)
-            low = text.lower()
-            hedged = any(h in low for h in self.hedges)
-            for i in in_sent.get(n, []):
+            triggers = in_sent.get(n, [])
+            if triggers:
+                low = text.lower()
+                hedged = any(h in low for h in self.hedges)
+            for i in triggers:
                 tok = self.doc[i]
                 rule = next((r for r in self._cands[i] if _matches(r, tok, self.ru, self.v)), None)
                 if rule is None or _hypothetical(tok):

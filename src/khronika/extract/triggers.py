@@ -125,7 +125,7 @@ def _arguments(i: int, view: DocView, depth: int = 3) -> str:
     words: list[str] = []
     frontier = [i]
     for _ in range(depth):
-        frontier = [c for f in frontier for c in view.children[f] if view.dep[c] in ARG_DEPS]
+        frontier = [c for f in frontier for c in view.children(f) if view.dep[c] in ARG_DEPS]
         words += [view.lower[c] for c in frontier]
     # ... and what a participle or clause hangs from: "The petition, signed by dozens of
     # officials after it was posted by X"
@@ -163,7 +163,7 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -
     i = tok.i
     if not pos_ok(view.pos[i], view.tag[i], rule.pos):
         return False
-    if rule.with_ and not any(view.lemma[c] in rule.with_ or view.lower[c] in rule.with_ for c in view.children[i]):
+    if rule.with_ and not any(view.lemma[c] in rule.with_ or view.lower[c] in rule.with_ for c in view.children(i)):
         return False
     if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
         return False
