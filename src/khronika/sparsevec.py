@@ -30,6 +30,17 @@ class Vocab:
             self.terms.append(term)
         return i
 
+    def ids_of(self, terms: Iterable[str]) -> list[int]:
+        """``[self.id(t) for t in terms]``, without a method call per term."""
+        ids, known = [], self.ids
+        for t in terms:
+            i = known.get(t)
+            if i is None:
+                i = known[t] = len(self.terms)
+                self.terms.append(t)
+            ids.append(i)
+        return ids
+
     def __len__(self) -> int:
         return len(self.terms)
 

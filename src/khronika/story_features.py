@@ -218,7 +218,7 @@ class Features:
 
         def ids_counts(c: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
             # until the idf is known: 8 bytes a term, in the counter's (insertion) order
-            return (np.fromiter((vocab.id(k) for k in c), dtype=np.int32, count=len(c)),
+            return (np.array(vocab.ids_of(c), dtype=np.int32),
                     np.fromiter(c.values(), dtype=np.int32, count=len(c)))
 
         for it in items:
@@ -314,7 +314,12 @@ class Features:
 
     def _block_keys(self, doc_id: str) -> list[str]:
         terms = self.vocab.terms
-        top = heapq.nsmallest(BLOCK_TERMS, ((terms[i], w) for i, w in self.text[doc_id].items()),
+        v = self.text[doc_id]
+        ids, ws = v.ids, v.w
+        if ws.size > BLOCK_TERMS:  # only terms weighing at least the 12th largest weight can be in the top 12
+            keep = ws >= np.partition(ws, -BLOCK_TERMS)[-BLOCK_TERMS]
+            ids, ws = ids[keep], ws[keep]
+        top = heapq.nsmallest(BLOCK_TERMS, zip(map(terms.__getitem__, ids.tolist()), ws.tolist(), strict=True),
                               key=lambda kv: (-kv[1], kv[0]))
         topn = heapq.nsmallest(BLOCK_TERMS, self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
         # interned: the same key string is shared by every document that has it
