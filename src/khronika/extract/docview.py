@@ -22,7 +22,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 _COLUMNS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, IDX, SPACY)
-_DECODED_MAX = 500_000  # strings kept decoded (a news vocabulary; past it, start afresh)
+_DECODED_MAX = 100_000  # strings kept decoded (past it, start afresh: bounded memory)
 
 
 class _Decoded(dict):
