@@ -69,8 +69,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import accumulate, islice
@@ -137,34 +136,49 @@ def _score(lead: float, text: float, names: float) -> float:
 
 class _Scorer:
     """``pair_score`` of one document against many, the same floats: the hard limits
-    checked once per pair, the term cosines of all compatible pairs in one pass each
-    (``sparsevec.Lookup``)."""
+    checked on each document's peg and day numbers, the term cosines of all compatible
+    pairs in one pass each (``sparsevec.Lookup``)."""
 
     def __init__(self, f: Features, settings: Settings) -> None:
-        self.f, self.settings = f, settings
+        self.f, self.window = f, settings.story_window_days
         self.lookup = Lookup(len(f.vocab))
-        self._doc: str | None = None
-        self._fits: dict[str, bool] = {}
+        # peg, first and last day (None: unbounded or unknown) of every document
+        self._when = {d: (f.peg[d], *_days(pd)) for d, pd in f.peg_date.items()}
 
-    def fits(self, a: str, m: str) -> bool:
-        """``compatible(a, m)``, remembered while ``a`` is the document being placed."""
-        if a != self._doc:
-            self._doc, self._fits = a, {}
-        ok = self._fits.get(m)
-        if ok is None:
-            ok = self._fits[m] = compatible(a, m, self.f, self.settings)
-        return ok
+    def fits(self, a: str) -> Callable[[str], bool]:
+        """``lambda m: compatible(a, m, f, settings)``."""
+        pa, lo_a, hi_a = self._when[a]
+        when, window = self._when, self.window
 
-    def scores(self, a: str, members: Iterable[str]) -> dict[str, float]:
+        def fits(m: str) -> bool:
+            pb, lo_b, hi_b = when[m]
+            if pa and pb and pa != pb:
+                return False
+            if lo_a is None or lo_b is None:
+                return True
+            # not _bounds_apart: every gap between the intervals (and 0) within the window
+            return (window >= 0 and (hi_a is None or lo_b - hi_a <= window)
+                    and (hi_b is None or lo_a - hi_b <= window))
+
+        return fits
+
+    def scores(self, a: str, members: Iterable[str], fits: Callable[[str], bool]) -> dict[str, float]:
+        """``pair_score(a, m)`` of each member; ``fits``: ``self.fits(a)``."""
         f = self.f
         out = {m: 0.0 for m in members}
-        ok = [m for m in out if self.fits(a, m)]
+        ok = [m for m in out if fits(m)]
         lead = self.lookup.cos_many(f.lead[a], [f.lead[m] for m in ok])
         text = self.lookup.cos_many(f.text[a], [f.text[m] for m in ok])
         names = f.names[a]
         for m, lc, tc in zip(ok, lead, text, strict=True):
             out[m] = _score(lc, tc, _cos(names, f.names[m]))
         return out
+
+
+def _days(pd: tuple[date, date | None] | None) -> tuple[int | None, int | None]:
+    if pd is None:
+        return None, None
+    return pd[0].toordinal(), None if pd[1] is None else pd[1].toordinal()
 
 
 # --------------------------------------------------------------------------- clusters
@@ -231,27 +245,32 @@ class _Blocks:
                 del self.dated[b]
 
     def candidates(self, doc_id: str) -> list[str]:
-        names = self.f.names[doc_id]
         span = self._span(doc_id)
         if span is not None and span[0] - self.window // self.width - 1 < self.horizon:
             span = None  # its buckets were dropped (an old peg date reported late)
-        score: Counter[str] = Counter()
-        for k in self.f.block_keys(doc_id):
-            w = (self.f.text_weight(doc_id, k[2:]) if k[0] == "t" else names.get(k[2:], 0.0)) or 1e-9
+        if span is None:
+            buckets = []
+        else:
+            reach = self.window // self.width + 1
+            buckets = [self.dated[b] for b in range(span[0] - reach, span[1] + reach + 1) if b in self.dated]
+        score: dict[str, float] = {}
+        keys, weights = self.f.weighted_block_keys(doc_id)
+        for k, w in zip(keys, weights, strict=True):
+            w = w or 1e-9
             if span is None:
                 postings = [self.recent.get(k, {})]
             else:
-                reach = self.window // self.width + 1
-                postings = [self.dated.get(b, {}).get(k, {}) for b in range(span[0] - reach, span[1] + reach + 1)]
+                postings = [p for bucket in buckets if (p := bucket.get(k))]
                 postings.append(self.loose.get(k, {}))
+            # a cluster counts once per key: the clusters most recently joined first; a
+            # crowded key in a crowded bucket (a wave of reports on one trial) is only
+            # read so far
             seen: set[str] = set()
             for posting in postings:
-                # the clusters most recently joined first; a crowded key in a crowded
-                # bucket (a wave of reports on one trial) is only read so far
-                for story in islice(reversed(posting), SCAN_PER_POSTING):
-                    if story not in seen:
-                        seen.add(story)
-                        score[story] += w
+                seen.update(posting if len(posting) <= SCAN_PER_POSTING
+                            else islice(reversed(posting), SCAN_PER_POSTING))
+            for story in seen:
+                score[story] = score.get(story, 0.0) + w
         ranked = sorted(score)  # ties in id order: the sort by weight below is stable
         ranked.sort(key=score.__getitem__, reverse=True)
         return ranked
@@ -299,14 +318,15 @@ def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | Non
             join(it.doc_id, out[canon])
             continue
         best, best_score = None, settings.story_threshold
+        fits = scorer.fits(it.doc_id)
         if exhaustive:
             pool = {s: [m for m in ms if by_id[m].duplicate_of not in ms] for s, ms in members.items()}
         else:
             # the peg and its date are hard limits: a cluster none of whose representatives
             # passes them cannot win, so it does not take a candidate's place
             pool = dict(islice(((s, reps[s]) for s in blocks.candidates(it.doc_id)
-                                if any(scorer.fits(it.doc_id, m) for m in reps[s])), CANDIDATES))
-        scores = scorer.scores(it.doc_id, (m for ms in pool.values() for m in ms))
+                                if any(map(fits, reps[s]))), CANDIDATES))
+        scores = scorer.scores(it.doc_id, (m for ms in pool.values() for m in ms), fits)
         for story in sorted(pool):
             ms = pool[story]
             if not ms:
@@ -377,7 +397,8 @@ def update_store(store, infos: Mapping, articles: Mapping, analyses: Mapping, se
     near = _near(infos, new, settings.story_window_days + EVICT_DAYS)
     # a nearby story comes whole, so its representatives are what they always were
     stories_near = {existing[d] for d in near if d in existing}
-    keep = {d for d in infos if d in new or existing.get(d) in stories_near}
+    new_ids = set(new)
+    keep = {d for d in infos if d in new_ids or existing.get(d) in stories_near}
     stories = assign_stories(items_from({d: infos[d] for d in keep}, articles, analyses),
                              {d: s for d, s in existing.items() if d in keep}, settings)
     return {d: replace(i, story=stories[d]) if d in stories and not i.story else i for d, i in infos.items()}

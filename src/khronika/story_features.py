@@ -309,10 +309,17 @@ class Features:
     def block_keys(self, doc_id: str) -> list[str]:
         keys = self._keys.get(doc_id)
         if keys is None:
-            keys = self._keys[doc_id] = self._block_keys(doc_id)
+            keys = self._keys[doc_id] = self._block_keys(doc_id)[0]
         return keys
 
-    def _block_keys(self, doc_id: str) -> list[str]:
+    def weighted_block_keys(self, doc_id: str) -> tuple[list[str], list[float]]:
+        """``block_keys`` and each key's weight in the document (its term's weight in
+        ``text``, its surname key's in ``names``); only the keys are kept."""
+        keys, weights = self._block_keys(doc_id)
+        self._keys.setdefault(doc_id, keys)
+        return self._keys[doc_id], weights
+
+    def _block_keys(self, doc_id: str) -> tuple[list[str], list[float]]:
         terms = self.vocab.terms
         v = self.text[doc_id]
         ids, ws = v.ids, v.w
@@ -323,4 +330,5 @@ class Features:
                               key=lambda kv: (-kv[1], kv[0]))
         topn = heapq.nsmallest(BLOCK_TERMS, self.names[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
         # interned: the same key string is shared by every document that has it
-        return [sys.intern(f"t:{k}") for k, _ in top] + [sys.intern(f"n:{k}") for k, _ in topn]
+        keys = [sys.intern(f"t:{k}") for k, _ in top] + [sys.intern(f"n:{k}") for k, _ in topn]
+        return keys, [w for _, w in top] + [w for _, w in topn]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -83,4 +84,21 @@ def test_scorer_gives_pair_score():
     scorer = stories._Scorer(f, stories.Settings())
     for a in texts:
         others = [m for m in texts if m != a]
-        assert scorer.scores(a, others) == {m: stories.pair_score(a, m, f) for m in others}
+        assert scorer.scores(a, others, scorer.fits(a)) == {m: stories.pair_score(a, m, f) for m in others}
+
+
+@pytest.mark.parametrize("window", [0, 3, 14, -1])
+def test_scorer_fits_is_compatible(window):
+    # pegs (verdict, appeal, request, none) x dates (day, month, year, lower bound, none)
+    texts = ["Gorinov was sentenced to seven years.", "His appeal was rejected.",
+             "The prosecutor asked for seven years.", "Gorinov spoke to reporters."]
+    dates = [("2022-07-08", False), ("2022-07-20", False), ("2022-07", False), ("2022", False),
+             ("2022-07-01", True), ("2022-09-30", True), (None, False)]
+    items = [stories.StoryItem(f"{i}-{j}", t, published=d, published_bound=b)
+             for i, t in enumerate(texts) for j, (d, b) in enumerate(dates)]
+    f = stories.Features(items)
+    settings = stories.Settings(story_window_days=window)
+    scorer = stories._Scorer(f, settings)
+    for a in f.items:
+        fits = scorer.fits(a)
+        assert [fits(m) for m in f.items] == [stories.compatible(a, m, f, settings) for m in f.items]
