@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from .patterns import Patterns, load_patterns
+from .patterns import Patterns, load_patterns, outlet_key
 
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
 _DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
@@ -151,14 +151,9 @@ def canonical_outlet(name: str, p: Patterns | None = None) -> str:
     """Map a spelling to the outlet's canonical name ("THE WASHINGTON EXAMINER" -> "Washington Examiner")."""
     p = p or load_patterns()
     clean = re.sub(r"[®™*]", "", name).strip(" .,:;!\"'“”")
-
-    def key(s: str) -> str:
-        return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", s.lower())).strip()
-
-    k = key(clean)
-    for o in p.outlets:
-        if k in {key(o.name), *(key(a) for a in o.aliases)}:
-            return o.name
+    known = p.outlet_keys.get(outlet_key(clean))
+    if known is not None:
+        return known
     return clean.title() if clean.isupper() and len(clean) > 5 else clean
 
 
@@ -167,10 +162,10 @@ def outlet_from_url(url: str | None, p: Patterns | None = None) -> str | None:
         return None
     p = p or load_patterns()
     host = (urlparse(url).hostname or "").lower()
-    for o in p.outlets:
-        if any(host == d or host.endswith("." + d) for d in o.domains):
-            return o.name
-    return None
+    # a domain matches the host itself or any parent of it ("news.bbc.co.uk" ends ".bbc.co.uk")
+    suffixes = [host] + [host[i + 1:] for i, c in enumerate(host) if c == "."]
+    found = [p.outlet_domains[d] for d in suffixes if d in p.outlet_domains]
+    return p.outlets[min(found)].name if found else None
 
 
 def outlet_from_signature(text: str, p: Patterns | None = None) -> str | None:

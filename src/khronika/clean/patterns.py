@@ -58,6 +58,15 @@ class Patterns:
     weekdays: frozenset[str]
     outlets: tuple[Outlet, ...]
     signature_patterns: tuple[re.Pattern[str], ...]
+    # lookups built once from ``outlets`` (metadata.canonical_outlet / outlet_from_url):
+    # a spelling's key -> canonical name, a domain -> the first outlet listing it
+    outlet_keys: dict[str, str]
+    outlet_domains: dict[str, int]
+
+
+def outlet_key(name: str) -> str:
+    """An outlet spelling compared without case, spacing or a leading "the"."""
+    return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", name.lower())).strip()
 
 
 def _load(name: str) -> Any:
@@ -98,6 +107,13 @@ def load_patterns() -> Patterns:
                tuple(_rx("outlets.yaml", p) for p in o.get("signatures", [])))
         for o in ol.get("outlets") or []
     )
+    outlet_keys: dict[str, str] = {}
+    outlet_domains: dict[str, int] = {}
+    for n, o in enumerate(outlets):  # the first outlet listed wins, as in a scan in file order
+        for spelling in (o.name, *o.aliases):
+            outlet_keys.setdefault(outlet_key(spelling), o.name)
+        for d in o.domains:
+            outlet_domains.setdefault(d, n)
     return Patterns(
         categories=cats,
         blocks=blocks,
@@ -114,4 +130,6 @@ def load_patterns() -> Patterns:
         weekdays=frozenset(s.lower() for s in bp.get("weekdays", [])),
         outlets=outlets,
         signature_patterns=tuple(_rx("outlets.yaml", p) for p in ol.get("signature_patterns", [])),
+        outlet_keys=outlet_keys,
+        outlet_domains=outlet_domains,
     )

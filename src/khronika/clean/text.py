@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Removal
 from . import metadata as md
@@ -69,6 +70,7 @@ _SPACES = re.compile(r"\s+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060]")
 
 
+@lru_cache(maxsize=4096)  # clean_text asks again for the same paragraphs (title, headline copies, repeats)
 def key(text: str) -> str:
     """Normalised paragraph key: case, quotes, spacing and final punctuation ignored."""
     t = unicodedata.normalize("NFKC", text).lower()
@@ -144,7 +146,12 @@ def split_units(text: str) -> list[Unit]:
 
 
 def _match_text(u: Unit) -> str:
-    return _BULLET.sub("", u.text).strip()
+    return _unbulleted(u.text)
+
+
+@lru_cache(maxsize=4096)  # each rule family (blocks, categories, tail markers) looks at every unit
+def _unbulleted(text: str) -> str:
+    return _BULLET.sub("", text).strip()
 
 
 def classify(text: str, p: Patterns) -> str | None:
