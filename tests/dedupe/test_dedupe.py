@@ -98,8 +98,20 @@ def _sql_index() -> SqlBandIndex:
     return index
 
 
-def test_sql_band_index_round_trip():
-    index = _sql_index()
+@pytest.fixture
+def sql_index(db_url: str):
+    """A SqlBandIndex on each backend (the bands go straight to the driver's executemany)."""
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    index = SqlBandIndex(engine)
+    index.create()
+    try:
+        yield index
+    finally:
+        engine.dispose()
+
+
+def test_sql_band_index_round_trip(sql_index):
+    index = sql_index
     sig = dedupe.signature("Alexei Gorinov was sentenced to seven years in prison on Friday in Moscow.", SETTINGS)
     keys = dedupe.band_keys(sig, SETTINGS)
     entry = dedupe.IndexEntry("d1", sig, (-2, -70, "d1"), "d1")
@@ -167,3 +179,12 @@ def test_update_store_in_chunks_equals_one_shot(tmp_path, monkeypatch):
     chunked = dedupe.update_store(Store(str(tmp_path / "b.db")), infos, texts, SETTINGS)
     assert chunked == one_shot
     assert {i for i, info in one_shot.items() if info.duplicate_of} == {"001", "d038"}
+
+
+@given(st.lists(st.sampled_from(["a", "b", "deputy", "x1", "sentenced"]), max_size=30), st.integers(1, 6))
+def test_shingles_are_every_run_of_words(words, size):
+    if len(words) <= size:
+        expected = {" ".join(words).encode()} if words else set()
+    else:
+        expected = {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+    assert dedupe.shingles(" ".join(words), size) == expected
