@@ -117,7 +117,8 @@ def shingles(norm: str, size: int) -> set[bytes]:
     words = norm.split()
     if len(words) <= size:
         return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+    # each run of ``size`` consecutive words (the shorter tails end the zip), no Python loop
+    return set(map(str.encode, map(" ".join, zip(*[words[i:] for i in range(size)], strict=False))))
 
 
 @dataclass(frozen=True)
