@@ -25,6 +25,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ..models import DocumentDate
 from . import dates as D
@@ -121,41 +122,60 @@ def _months(a: tuple, b: tuple) -> int:
     return abs((a[0] * 12 + (a[1] or 6)) - (b[0] * 12 + (b[1] or 6)))
 
 
-def anchor_evidence(text: str) -> tuple[str, str] | None:
-    """(YYYY-MM, why) implied by anchor reasoning, or None."""
+@lru_cache(maxsize=1)
+def _anchor_rules() -> tuple[dict[str, date], dict[str, tuple[str, ...]], tuple, tuple]:
+    """anchors.yaml read once: anchor dates, each anchor's words, the duration rules as
+    (anchor, pattern) and the at_anchor rules as (anchor, pattern), patterns compiled."""
     cfg = load_data("anchors")
     anchors = {k: date.fromisoformat(str(v["date"])) for k, v in cfg["anchors"].items()}
-    words = cfg.get("anchor_words", {})
+    words = {k: tuple(v) for k, v in cfg.get("anchor_words", {}).items()}
+    durations = tuple((r["anchor"], re.compile(r["regex"])) for r in cfg.get("durations", []))
+    at_anchor = tuple((r["anchor"], re.compile(r["regex"])) for r in cfg.get("at_anchor", []))
+    return anchors, words, durations, at_anchor
+
+
+def anchor_evidence(text: str) -> tuple[str, str] | None:
+    """(YYYY-MM, why) implied by anchor reasoning, or None."""
+    anchors, words, durations, at_anchor = _anchor_rules()
+    # a sentence holds an anchor's word only if the text does: most texts rule most
+    # anchors out at once (sentences are split at whitespace, so lowering the text
+    # lowers each sentence alike)
+    whole = text.lower()
+    named = [a for a in dict.fromkeys(a for a, _ in durations) if any(w in whole for w in words.get(a, ()))]
     for sent in re.split(r"(?<=[.!?])\s+", text):
         low = sent.lower()
-        for rule in cfg.get("durations", []):
-            # the anchor's words first: a plain substring test, far cheaper than the pattern
-            if not any(w in low for w in words.get(rule["anchor"], [])):
+        # the anchor's words first: a plain substring test, far cheaper than the pattern
+        here = {a for a in named if any(w in low for w in words[a])}
+        for name, rx in durations:
+            if name not in here:
                 continue
-            m = re.search(rule["regex"], low)
+            m = rx.search(low)
             if not m:
                 continue
             n = _NUM.get(m["n"], int(m["n"]) if m["n"].isdigit() else None)
             if n is None:
                 continue
-            d = _add(anchors[rule["anchor"]], n, m["unit"])
-            return D.fmt(d.year, d.month), f"{m[0]!r} counted from {rule['anchor']} ({anchors[rule['anchor']]})"
-        for rule in cfg.get("at_anchor", []):
-            m = re.search(rule["regex"], low)
+            d = _add(anchors[name], n, m["unit"])
+            return D.fmt(d.year, d.month), f"{m[0]!r} counted from {name} ({anchors[name]})"
+        for name, rx in at_anchor:
+            m = rx.search(low)
             if m:
-                d = anchors[rule["anchor"]]
-                return D.fmt(d.year, d.month), f"{m[0]!r} places the text at {rule['anchor']} ({d})"
+                d = anchors[name]
+                return D.fmt(d.year, d.month), f"{m[0]!r} places the text at {name} ({d})"
     return None
 
 
-def _explicit_dates(text: str) -> list[tuple[int, int | None, int | None]]:
+@lru_cache(maxsize=4)
+def _explicit_dates(text: str) -> tuple[tuple[int, int | None, int | None], ...]:
+    """The fully written dates in the text, (year, month, day) (cached: the evidence
+    functions of one document each ask)."""
     out = []
     for rx in (D._RE_MDY, D._RE_DMY, D._RE_MY):
         for m in rx.finditer(text):
             p = D.parse(D.absolute(m[0]))
             if p:
                 out.append(p)
-    return out
+    return tuple(out)
 
 
 def fresh_evidence(text: str) -> tuple[str, str] | None:
