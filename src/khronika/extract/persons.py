@@ -40,10 +40,19 @@ def _folded_parties() -> frozenset[str]:
     return frozenset(fold(p) for p in load_data("gazetteer").get("parties") or [])
 
 
+@lru_cache(maxsize=1)
+def _strip_words() -> frozenset[str]:
+    return word_set("roles", "name_strip") | word_set("roles", "title_cues")
+
+
 def clean_name(span: Span) -> tuple[str, list[str]]:
     """Surface form without titles or possessive, and its name tokens."""
-    strip = word_set("roles", "name_strip") | word_set("roles", "title_cues")
-    toks = [t.text for t in span]
+    return clean_words([t.text for t in span])
+
+
+def clean_words(toks: list[str]) -> tuple[str, list[str]]:
+    """``clean_name`` of a name's token texts."""
+    strip = _strip_words()
     while toks and toks[0].lower().rstrip(".") in strip:
         toks = toks[1:]
     toks = [_STRIP.sub("", t) for t in toks if t not in {"'s", "’s", "*"}]
@@ -128,7 +137,7 @@ class PersonTable:
         for ent in self.view.ents:
             if ent.label_ != "PERSON" or ent.ent_id_ == GAZ_ID:
                 continue
-            text, names = clean_name(ent)
+            text, names = clean_words(self.view.text[ent.start:ent.end])
             if not names or all(_INITIALS.match(n) for n in names):
                 continue
             if len(names) == 1 and names[0] in first:
@@ -148,10 +157,9 @@ class PersonTable:
                 b.full.append(names)
             b.spans.append((ent.start_char, ent.end_char))
             b.roots.append(ent.root.i)
-            prev = self.doc[ent.start - 1] if ent.start > 0 else None
-            b.cue = b.cue or bool(prev is not None and prev.text in cues)
-            for t in ent:
-                self.token_key[t.i] = id(b)  # provisional
+            b.cue = b.cue or (ent.start > 0 and self.view.text[ent.start - 1] in cues)
+            for i in range(ent.start, ent.end):
+                self.token_key[i] = id(b)  # provisional
         keep = [b for b in by_surname.values()
                 if b.full or b.cue or len(b.spans) >= 2]
         keep.sort(key=lambda b: min(b.spans))
