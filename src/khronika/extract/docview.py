@@ -50,6 +50,11 @@ class _Decoded(dict):
 _STRINGS, _LOWERED = _Decoded(), _Decoded(str.lower)
 
 
+def decoder(store: StringStore):
+    """hash -> string for ``store``'s hashes, handing back strings already decoded."""
+    return _STRINGS.using(store)
+
+
 class DocView:
     """Columns of one parsed Doc: ``text``, ``lower``, ``lemma`` (lowercased, as every
     rule compares it), ``pos``, ``tag``, ``dep``, ``head`` (index), ``idx`` (character

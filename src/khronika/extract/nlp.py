@@ -17,11 +17,13 @@ import re
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .attrindex import index_attribute_ruler
+from .docview import decoder
 from .lemmaindex import index_lemmatizer
 from .resources import load_data, word_set
 
@@ -51,21 +53,27 @@ def _gazetteer_patterns() -> list[dict]:
     return pats
 
 
+@lru_cache(maxsize=65536)
+def _shape(text: str) -> tuple[bool, bool, bool]:
+    """(name-like, initials, Cyrillic name) of a token text (cached: news repeats its words)."""
+    return bool(_NAME_TOKEN.match(text)), bool(_INITIALS.match(text)), bool(_CYR_NAME.match(text))
+
+
 @Language.component("khronika_names")
 def name_shapes(doc: Doc) -> Doc:
     """Add PERSON spans by name shape; gazetteer spans always win."""
     first = word_set("gazetteer", "first_names", lower=False)
     cues = word_set("roles", "title_cues", lower=False)
     not_persons = word_set("gazetteer", "not_persons")
-    gaz = [e for e in doc.ents if e.ent_id_ == GAZ_ID]
+    ents = doc.ents  # spaCy builds the tuple anew on every access
+    gaz = [e for e in ents if e.ent_id_ == GAZ_ID]
     gaz_tokens = {i for e in gaz for i in range(e.start, e.end)}
     found: list[Span] = []
-    # token texts and shapes once: Token objects are costly to create in a Python loop
-    texts = [t.text for t in doc]
+    # token texts and shapes once, from the ORTH column: Token objects are costly to
+    # create in a Python loop
+    texts = list(map(decoder(doc.vocab.strings), doc.to_array(ORTH).tolist()))
     n = len(texts)
-    name = [bool(_NAME_TOKEN.match(t)) for t in texts]
-    initials = [bool(_INITIALS.match(t)) for t in texts]
-    cyr = [bool(_CYR_NAME.match(t)) for t in texts]
+    name, initials, cyr = (list(col) for col in zip(*map(_shape, texts), strict=True)) if n else ([], [], [])
 
     def extend_name(i: int, limit: int = 3) -> int:
         """End (exclusive) of a run of capitalised name tokens starting at i."""
@@ -104,35 +112,35 @@ def name_shapes(doc: Doc) -> Doc:
                 and texts[i + 1] in first and texts[i] not in first:
             found.append(Span(doc, i, i + 3, label="PERSON"))
 
-    persons = [e for e in doc.ents if e.label_ == "PERSON"] + found
+    persons = [e for e in ents if e.label_ == "PERSON"] + found
     # surnames of multi-token names: later bare mentions are the same person
     surnames = set()
     for p in persons:
-        toks = [t.text for t in p if _NAME_TOKEN.match(t.text) or _CYR_NAME.match(t.text)]
+        toks = [t for t in texts[p.start:p.end] if _NAME_TOKEN.match(t) or _CYR_NAME.match(t)]
         if len(toks) >= 2:
             surnames.add(toks[-1])
             if _PATRONYMIC.search(toks[-1]) and len(toks) == 3:
                 surnames.add(toks[0])
-            if _INITIALS.match(p[-1].text):
-                surnames.add(p[0].text)
+            if _INITIALS.match(texts[p.end - 1]):
+                surnames.add(texts[p.start])
     surnames -= first
     for i, text in enumerate(texts):
         if text in surnames and i not in gaz_tokens:
             found.append(Span(doc, i, i + 1, label="PERSON"))
 
-    kept_model = [_trim_person(e) if e.label_ == "PERSON" else e for e in doc.ents if e.ent_id_ != GAZ_ID]
+    kept_model = [_trim_person(e) if e.label_ == "PERSON" else e for e in ents if e.ent_id_ != GAZ_ID]
     kept_model = [e for e in kept_model if e is not None]
     # priority: gazetteer > name shapes > model; longer spans first within a tier
     ranked = gaz + filter_spans(found + [e for e in kept_model if e.label_ == "PERSON"]) + kept_model
     out: list[Span] = []
     taken: set[int] = set()
     for span in ranked:
-        if any(t.i in taken for t in span):
+        if any(i in taken for i in range(span.start, span.end)):
             continue
         if span.label_ == "PERSON" and span.text.lower() in not_persons:
             continue
         out.append(span)
-        taken.update(t.i for t in span)
+        taken.update(range(span.start, span.end))
     doc.ents = sorted(out, key=lambda s: s.start)
     return doc
 
