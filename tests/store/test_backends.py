@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -102,6 +103,30 @@ def test_update_documents_round_trips_derived_columns(store: Store) -> None:
     assert infos[a].date_suspect is True and infos[a].published == "2021-03-05"
     assert infos[b].duplicate_of == a and infos[b].date_suspect is False
     assert {i.story for i in infos.values()} == {"st-1"}
+
+
+def test_update_documents_writes_only_changes(store: Store) -> None:
+    items = [_doc("alpha text"), _doc("beta text", "b.txt"), _doc("gamma text", "c.txt")]
+    store.add_documents(items)
+    a, b, c = (art.id for _, art in items)
+    before = store.document_infos()
+    # a: new story only; b: new title; c: as stored (skipped)
+    store.update_documents([
+        DocumentInfo(a, "a.txt", title="Заголовок", outlet="Outlet", url="https://example.org/x",
+                     published="2021-03-04", story="st-9"),
+        DocumentInfo(b, "b.txt", title="Renamed headline", outlet="Outlet", url="https://example.org/x",
+                     published="2021-03-04"),
+        before[c],
+    ])
+    infos = store.document_infos()
+    assert infos[a] == replace(before[a], story="st-9")
+    assert infos[b] == replace(before[b], title="Renamed headline")
+    assert infos[c] == before[c]
+    if store.engine.dialect.name == "sqlite":  # the full-text index follows the new title
+        with store.engine.connect() as conn:
+            hits = conn.exec_driver_sql("SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'renamed'").all()
+            assert len(hits) == 1
+            assert conn.exec_driver_sql("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'alpha'").scalar() == 1
 
 
 # -- analyses: a Hypothesis round-trip ---------------------------------------------------

@@ -195,9 +195,11 @@ class Store:
         return LazyArticles(self, ids)
 
     def document_infos(self) -> dict[str, DocumentInfo]:
+        c = s.documents.c
+        # the columns DocumentInfo holds, not the texts and JSON audit trails beside them
+        q = select(*(c[k] for k in _INFO_COLUMNS)).order_by(c.source, c.id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(s.documents).order_by(s.documents.c.source, s.documents.c.id))
-            return {r.id: _info(r) for r in rows}
+            return {r.id: _info(r) for r in conn.execute(q)}
 
     def document_rows(self, columns: Sequence[str]) -> list[dict[str, Any]]:
         """Every document's named columns, in (source, id) order, in one query."""
@@ -217,39 +219,36 @@ class Store:
             ).scalar_one_or_none()
 
     def update_documents(self, infos: Iterable[DocumentInfo]) -> None:
-        """Write the derived document columns (dates, duplicates, stories, inherited metadata)."""
-        rows = [
-            {
-                "b_id": i.id,
-                "title": i.title,
-                "outlet": i.outlet,
-                "url": i.url,
-                "published": i.published,
-                "date_suspect": i.date_suspect,
-                "duplicate_of": i.duplicate_of,
-                "story": i.story,
-            }
-            for i in infos
-        ]
-        if not rows:
+        """Write the derived document columns (dates, duplicates, stories, inherited metadata).
+
+        Only changes are written: an unchanged row is skipped, and ``title`` is set only
+        where it differs - on SQLite any SET of title fires the full-text trigger, which
+        deletes and re-indexes the document's whole text.
+        """
+        new = {i.id: (i.title, i.outlet, i.url, i.published, i.date_suspect, i.duplicate_of, i.story) for i in infos}
+        if not new:
             return
         from sqlalchemy import bindparam
 
-        stmt = (
-            update(s.documents)
-            .where(s.documents.c.id == bindparam("b_id"))
-            .values(
-                title=bindparam("title"),
-                outlet=bindparam("outlet"),
-                url=bindparam("url"),
-                published=bindparam("published"),
-                date_suspect=bindparam("date_suspect"),
-                duplicate_of=bindparam("duplicate_of"),
-                story=bindparam("story"),
-            )
-        )
+        c = s.documents.c
         with self.engine.begin() as conn:
-            conn.execute(stmt, rows)
+            stored = {r[0]: tuple(r[1:]) for r in conn.execute(select(c.id, *(c[k] for k in _DERIVED_COLUMNS)))}
+            retitled: list[dict[str, Any]] = []
+            rest: list[dict[str, Any]] = []
+            for doc_id, values in new.items():
+                old = stored.get(doc_id)
+                if old == values:
+                    continue
+                row = {"b_id": doc_id, **dict(zip(_DERIVED_COLUMNS, values, strict=True))}
+                if old is not None and old[0] == values[0]:
+                    del row["title"]
+                    rest.append(row)
+                else:
+                    retitled.append(row)
+            for rows, columns in ((retitled, _DERIVED_COLUMNS), (rest, _DERIVED_COLUMNS[1:])):
+                if rows:
+                    stmt = update(s.documents).where(c.id == bindparam("b_id"))
+                    conn.execute(stmt.values({k: bindparam(k) for k in columns}), rows)
 
     def outlet_document_ids(self) -> dict[str, list[str]]:
         """outlet -> ids of its documents (no texts), for documents whose outlet is known."""
@@ -471,6 +470,12 @@ class LazyArticles(Mapping[str, Article]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+# what update_documents writes, title first (a changed title re-indexes the text for search)
+_DERIVED_COLUMNS = ("title", "outlet", "url", "published", "date_suspect", "duplicate_of", "story")
+_INFO_COLUMNS = ("id", "source", "title", "outlet", "url", "published", "published_stated", "date_suspect",
+                 "duplicate_of", "story", "language")
 
 
 def _info(r: Any) -> DocumentInfo:
