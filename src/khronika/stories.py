@@ -72,7 +72,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import accumulate, islice
+from itertools import accumulate, islice, repeat
+from operator import mul
 
 from .settings import Settings
 from .sparsevec import Lookup
@@ -96,7 +97,8 @@ def story_id(seed_doc_id: str) -> str:
 def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(x * b.get(k, 0.0) for k, x in a.items())
+    # sum(x * b.get(k, 0.0) for k, x in a.items()), the same products in the same order
+    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def _bounds_apart(a: tuple[date, date | None] | None, b: tuple[date, date | None] | None, window: int) -> bool:

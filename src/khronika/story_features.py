@@ -103,14 +103,17 @@ def _interval(d: str | None) -> tuple[date, date] | None:
 # --------------------------------------------------------------------------- features
 
 _TOKEN = re.compile(r"[a-z]{3,}")
-def _terms(text: str) -> Counter[str]:
+def _terms(text: str) -> dict[str, int]:
     # A 6-letter prefix is a crude but language-agnostic stemmer: sentenced/sentence,
     # resignation/resign... enough to compare two outlets' wording of one happening.
-    # (counted per distinct word first: most words recur; prefixes keep first-seen order)
-    out: Counter[str] = Counter()
+    # (counted per distinct word first: most words recur; prefixes keep first-seen order;
+    # a plain dict: Counter's missing-key hook was a Python call per new prefix)
+    out: dict[str, int] = {}
+    get = out.get
     for t, n in Counter(_TOKEN.findall(_normalise(text))).items():
         if t not in STOP_WORDS:
-            out[t[:6]] += n
+            p = t[:6]
+            out[p] = get(p, 0) + n
     return out
 
 
@@ -216,7 +219,7 @@ class Features:
         names: dict[str, Counter[str]] = {}
         extracted = False
 
-        def ids_counts(c: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        def ids_counts(c: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
             # until the idf is known: 8 bytes a term, in the counter's (insertion) order
             return (np.array(vocab.ids_of(c), dtype=np.int32),
                     np.fromiter(c.values(), dtype=np.int32, count=len(c)))

@@ -102,3 +102,14 @@ def test_scorer_fits_is_compatible(window):
     for a in f.items:
         fits = scorer.fits(a)
         assert [fits(m) for m in f.items] == [stories.compatible(a, m, f, settings) for m in f.items]
+
+
+@given(st.dictionaries(st.text("abcdefg", min_size=1, max_size=3), st.floats(0, 1), max_size=12),
+       st.dictionaries(st.text("abcdefg", min_size=1, max_size=3), st.floats(0, 1), max_size=12))
+def test_name_cos_is_the_dict_arithmetic(a, b):
+    def reference(a, b):
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+    assert stories._cos(a, b) == reference(a, b) and stories._cos(b, a) == reference(b, a)
