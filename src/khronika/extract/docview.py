@@ -82,6 +82,9 @@ class DocView:
         for k, s in enumerate(self.sents):
             self.sent_of[s.start:s.end] = [k] * (s.end - s.start)
         self._ents: tuple[Span, ...] | None = None
+        # values the extractors derive from these columns once per token (a trigger's
+        # window and argument words, asked by each of its rules): key -> value
+        self.memo: dict[tuple, object] = {}
 
     def __len__(self) -> int:
         return len(self.text)

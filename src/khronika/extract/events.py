@@ -346,7 +346,7 @@ class EventFinder:
             for i in triggers:
                 tok = self.doc[i]
                 rule = next((r for r in self._cands[i] if _matches(r, tok, self.ru, self.v)), None)
-                if rule is None or _hypothetical(tok):
+                if rule is None or _hypothetical(i, self.v):
                     continue
                 if rule.requires and not self._realised(rule.requires):
                     continue
@@ -404,7 +404,7 @@ class EventFinder:
         where the appeal was made, not where deputies "are planning to send" one."""
         if etype not in self._realised_cache:
             self._realised_cache[etype] = any(
-                r.type == etype and not r.requires and _matches(r, self.doc[i], self.ru, self.v) and not _hypothetical(self.doc[i])
+                r.type == etype and not r.requires and _matches(r, self.doc[i], self.ru, self.v) and not _hypothetical(i, self.v)
                 for i, cands in self._cands.items() for r in cands)
         return self._realised_cache[etype]
 

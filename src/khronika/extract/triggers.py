@@ -109,11 +109,14 @@ def _objects(tok: Token) -> list[Token]:
 
 
 def _window(i: int, view: DocView) -> str:
-    s = _settings()
-    sent = view.sent(i)
-    lo = max(sent.start, i - s.get("window_before", 6))
-    hi = min(sent.end, i + s.get("window_after", 14) + 1)
-    return " " + view.span_text(lo, hi).lower() + " "
+    """The words around token i in its sentence (once per token: each rule asks)."""
+    if (win := view.memo.get(("window", i))) is None:
+        s = _settings()
+        sent = view.sent(i)
+        lo = max(sent.start, i - s.get("window_before", 6))
+        hi = min(sent.end, i + s.get("window_after", 14) + 1)
+        win = view.memo["window", i] = " " + view.span_text(lo, hi).lower() + " "
+    return win
 
 
 ARG_DEPS = {"dobj", "appos", "prep", "pobj", "attr", "oprd", "nsubjpass", "dative", "agent", "prt"}
@@ -121,7 +124,14 @@ ARG_DEPS = {"dobj", "appos", "prep", "pobj", "attr", "oprd", "nsubjpass", "dativ
 
 def _arguments(i: int, view: DocView, depth: int = 3) -> str:
     """Words of the trigger's own arguments beyond the window ("he signed on September 7,
-    with six other members of his local council, an official appeal to the Duma")."""
+    with six other members of his local council, an official appeal to the Duma");
+    once per token and depth."""
+    if (args := view.memo.get(("arguments", i, depth))) is None:
+        args = view.memo["arguments", i, depth] = _argument_words(i, view, depth)
+    return args
+
+
+def _argument_words(i: int, view: DocView, depth: int) -> str:
     words: list[str] = []
     frontier = [i]
     for _ in range(depth):
@@ -191,42 +201,42 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -
     return True
 
 
-def _hypothetical(tok: Token) -> bool:
-    """Negated, modal, or under a verb of possibility/request/threat/law."""
+def _hypothetical(i: int, v: DocView) -> bool:
+    """Token i is negated, modal, or under a verb of possibility/request/threat/law."""
     governors = word_set("triggers", "hypothetical_governors")
     # "called for Putin to be charged ... and removed": a conjunct shares its head's mood
-    if tok.dep_ == "conj" and tok.head.i != tok.i and tok.head.pos_ in {"VERB", "AUX"} and _hypothetical(tok.head):
+    if v.dep[i] == "conj" and v.head[i] != i and v.pos[v.head[i]] in {"VERB", "AUX"} and _hypothetical(v.head[i], v):
         return True
-    if any(c.dep_ == "neg" for c in tok.children):
+    if any(v.dep[c] == "neg" for c in v.children(i)):
         return True
-    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
+    if any(v.dep[c] == "aux" and v.lower[c] in MODALS for c in v.children(i)):
         return True
-    cur = tok
+    cur = i
     for _ in range(4):
-        if cur.dep_ not in CLIMB_DEPS or cur.head.i == cur.i:
+        if v.dep[cur] not in CLIMB_DEPS or v.head[cur] == cur:
             break
-        prev, cur = cur, cur.head
-        if prev.dep_ == "ccomp" and prev.i < cur.i and any(c.dep_ in {"nsubj", "nsubjpass"} for c in prev.children) \
-                and not any(c.dep_ == "mark" for c in prev.children):
+        prev, cur = cur, v.head[cur]
+        if v.dep[prev] == "ccomp" and prev < cur and any(v.dep[c] in {"nsubj", "nsubjpass"} for c in v.children(prev)) \
+                and not any(v.dep[c] == "mark" for c in v.children(prev)):
             # a fronted clause with its own subject is asserted, not governed: "Roizman was
             # charged under Part 1 ..., he was threatened with up to three years"
             break
-        if cur.lemma_.lower() in governors or cur.lower_ in governors:
-            if _executed_order(prev, cur):
+        if v.lemma[cur] in governors or v.lower[cur] in governors:
+            if _executed_order(prev, cur, v):
                 continue
             return True
-        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in cur.children):
+        if any(v.dep[c] == "aux" and v.lower[c] in MODALS for c in v.children(cur)):
             return True
     # "the deputies could face fines" / infinitive of purpose "to call for"
-    return (tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"xcomp", "advcl", "acl", "ccomp"}
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
+    return (v.pos[i] in {"VERB", "AUX"} and v.dep[i] in {"xcomp", "advcl", "acl", "ccomp"}
+            and any(v.dep[c] == "aux" and v.lower[c] == "to" for c in v.children(i)))
 
 
-def _executed_order(trigger: Token, governor: Token) -> bool:
+def _executed_order(trigger: int, governor: int, v: DocView) -> bool:
     """"the court ordered X detained for 14 days" reports an order carried out: a bare
     past participle (no "to", no modal) under "order" is a fact, unlike "ordered to"."""
-    return governor.lemma_.lower() == "order" and trigger.tag_ in {"VBN", "VBD"} \
-        and not any(c.lower_ == "to" or c.dep_ == "aux" for c in trigger.children)
+    return v.lemma[governor] == "order" and v.tag[trigger] in {"VBN", "VBD"} \
+        and not any(v.lower[c] == "to" or v.dep[c] == "aux" for c in v.children(trigger))
 
 
 def _modified(tok: Token) -> list[Token]:
