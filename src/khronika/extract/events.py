@@ -96,10 +96,10 @@ class EventFinder:
 
     def _own_subject(self, tok: Token) -> list[Token]:
         subj = self._slot(tok, {"nsubj", "nsubjpass"})
-        if not subj and _small_clause(tok):
+        if not subj and _small_clause(tok.i, self.v):
             subj = self._slot(tok.head, {"dobj"})  # "ordered X detained": X is the clause's subject
-        if not subj and _reduced_participle(tok) is not None:
-            subj = [_reduced_participle(tok)]
+        if not subj and (named := _reduced_participle(tok.i, self.v)) is not None:
+            subj = [self.doc[named]]
         if not subj and tok.dep_ in {"acl", "relcl"} and tok.tag_ == "VBN":
             subj = [tok.head]  # "colleague Gennady Shulga, who was also escorted out" / "X, detained on ..."
             if tok.head.dep_ == "attr" and not self.t.persons_in(tok.head):
@@ -163,7 +163,7 @@ class EventFinder:
             return keys, None, found
         if tok.pos_ in {"NOUN", "PROPN"}:
             return self._nominal_subjects(tok)
-        passive = _passive(tok)
+        passive = _passive(tok.i, self.v)
         agents = self._agent_tokens(tok)
         subj = self._own_subject(tok)
         inherited_from = None
@@ -171,7 +171,7 @@ class EventFinder:
             subj, inherited_from = self._inherited_subject(tok)
             if inherited_from is not None and not passive:
                 # "after being expelled" inherits the subject as the patient
-                passive = any(c.dep_ == "auxpass" for c in tok.children) or tok.tag_ == "VBN" and tok.dep_ in {"conj"} and _passive(inherited_from)
+                passive = any(c.dep_ == "auxpass" for c in tok.children) or tok.tag_ == "VBN" and tok.dep_ in {"conj"} and _passive(inherited_from.i, self.v)
         if role == "actor":
             src = agents if passive and agents else ([] if passive and tok.dep_ == "acl" else subj)
             keys = [k for s in src for k in t.persons_in(s)]
@@ -286,7 +286,7 @@ class EventFinder:
         subjects number exactly that count. No count, or no set of that size: nobody
         (a miss is better than a wrong attribution)."""
         roles = word_set("roles", "role_nouns")
-        slots = self._own_subject(tok) if _passive(tok) else self._slot(tok, {"dobj"})
+        slots = self._own_subject(tok) if _passive(tok.i, self.v) else self._slot(tok, {"dobj"})
         for s in slots:
             n = None
             if s.like_num and any(c.dep_ == "prep" and c.lower_ == "of" and any(
@@ -344,10 +344,10 @@ class EventFinder:
                 low = text.lower()
                 hedged = any(h in low for h in self.hedges)
             for i in triggers:
-                tok = self.doc[i]
-                rule = next((r for r in self._cands[i] if _matches(r, tok, self.ru, self.v)), None)
+                rule = next((r for r in self._cands[i] if _matches(r, i, self.ru, self.v)), None)
                 if rule is None or _hypothetical(i, self.v):
                     continue
+                tok = self.doc[i]
                 if rule.requires and not self._realised(rule.requires):
                     continue
                 role = self.ontology[rule.type]["role"]
@@ -357,7 +357,7 @@ class EventFinder:
                 finally:
                     self.t.first_person_ok = False
                 conf = rule.confidence
-                if not keys and rule.patient_subject and role == "target" and not _passive(tok):
+                if not keys and rule.patient_subject and role == "target" and not _passive(tok.i, self.v):
                     # machine-translated impersonal Russian: "A, B and C ... instituted
                     # administrative cases for discrediting the army" (cases against them)
                     keys = [k for x in self._slot(tok, {"nsubj"}) for k in self.t.persons_in(x)]
@@ -404,7 +404,7 @@ class EventFinder:
         where the appeal was made, not where deputies "are planning to send" one."""
         if etype not in self._realised_cache:
             self._realised_cache[etype] = any(
-                r.type == etype and not r.requires and _matches(r, self.doc[i], self.ru, self.v) and not _hypothetical(i, self.v)
+                r.type == etype and not r.requires and _matches(r, i, self.ru, self.v) and not _hypothetical(i, self.v)
                 for i, cands in self._cands.items() for r in cands)
         return self._realised_cache[etype]
 

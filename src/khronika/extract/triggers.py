@@ -101,10 +101,10 @@ def pos_ok(pos_: str, tag_: str, pos: str) -> bool:
     return pos_ in {"VERB", "AUX"} or tag_ in {"VBN", "VBD", "VBG", "VBZ", "VBP", "VB"}
 
 
-def _objects(tok: Token) -> list[Token]:
-    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass", "attr", "oprd", "dative"}]
-    for p in (c for c in tok.children if c.dep_ in {"prep", "agent"}):
-        objs += [g for g in p.children if g.dep_ == "pobj"]
+def _objects(i: int, v: DocView) -> list[int]:
+    objs = [c for c in v.children(i) if v.dep[c] in {"dobj", "nsubjpass", "attr", "oprd", "dative"}]
+    for p in (c for c in v.children(i) if v.dep[c] in {"prep", "agent"}):
+        objs += [g for g in v.children(p) if v.dep[g] == "pobj"]
     return objs
 
 
@@ -169,19 +169,21 @@ def response_head(tok: Token) -> Token | None:
     return head
 
 
-def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -> bool:
-    i = tok.i
+def _matches(rule: Rule, i: int, ru_places: frozenset[str], view: DocView) -> bool:
+    """Token i meets the rule (the cheap column checks first; a spaCy Token only for the
+    medium, response and foreign-place checks)."""
     if not pos_ok(view.pos[i], view.tag[i], rule.pos):
         return False
     if rule.with_ and not any(view.lemma[c] in rule.with_ or view.lower[c] in rule.with_ for c in view.children(i)):
         return False
-    if rule.obj and not any(o.lemma_.lower() in rule.obj or o.lower_ in rule.obj for o in _objects(tok) + _modified(tok)):
+    if rule.obj and not any(view.lemma[o] in rule.obj or view.lower[o] in rule.obj
+                            for o in _objects(i, view) + _modified(i, view)):
         return False
-    if rule.voice and (rule.voice == "passive") != _passive(tok):
+    if rule.voice and (rule.voice == "passive") != _passive(i, view):
         return False
-    if rule.via and not _via(tok, rule.via):
+    if rule.via and not _via(view.doc[i], rule.via):
         return False
-    if rule.under_response and response_head(tok) is None:
+    if rule.under_response and response_head(view.doc[i]) is None:
         return False
     if rule.near or rule.not_near:
         win = _window(i, view)
@@ -192,6 +194,7 @@ def _matches(rule: Rule, tok: Token, ru_places: frozenset[str], view: DocView) -
         if any(w in win for w in rule.not_near):
             return False
     if rule.foreign:
+        tok = view.doc[i]
         places = [g for p in tok.children if p.dep_ == "prep" and p.lower_ in {"in", "to"}
                   for g in p.children if g.dep_ == "pobj" and g.ent_type_ == "GPE"]
         if not places or any(tok.doc[g.i].text.lower() in ru_places for g in places):
@@ -239,37 +242,36 @@ def _executed_order(trigger: int, governor: int, v: DocView) -> bool:
         and not any(v.lower[c] == "to" or v.dep[c] == "aux" for c in v.children(trigger))
 
 
-def _modified(tok: Token) -> list[Token]:
+def _modified(i: int, v: DocView) -> list[int]:
     """The noun a participle modifies: "the video published by X" (object of "publish")."""
-    return [tok.head] if tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.i != tok.i else []
+    return [v.head[i]] if v.dep[i] == "acl" and v.tag[i] == "VBN" and v.head[i] != i else []
 
 
 
-def _small_clause(tok: Token) -> bool:
+def _small_clause(i: int, v: DocView) -> bool:
     """A participle clause under "order/have": "the court ordered X detained" (X is detained)."""
-    return tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"ccomp", "oprd", "xcomp"} \
-        and tok.head.lemma_.lower() in {"order", "have", "get", "want"} \
-        and not any(c.dep_ in {"aux", "auxpass"} or c.lower_ == "to" for c in tok.children)
+    return v.tag[i] in {"VBN", "VBD"} and v.dep[i] in {"ccomp", "oprd", "xcomp"} \
+        and v.lemma[v.head[i]] in {"order", "have", "get", "want"} \
+        and not any(v.dep[c] in {"aux", "auxpass"} or v.lower[c] == "to" for c in v.children(i))
 
 
-def _passive(tok: Token) -> bool:
-    if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+def _passive(i: int, v: DocView) -> bool:
+    if any(v.dep[c] in {"nsubjpass", "auxpass"} for c in v.children(i)):
         return True
-    if _small_clause(tok):
+    if _small_clause(i, v):
         return True
-    if tok.tag_ != "VBN" or any(c.dep_ == "nsubj" for c in tok.children):
+    if v.tag[i] != "VBN" or any(v.dep[c] == "nsubj" for c in v.children(i)):
         return False
     # "the appeal, posted by X" / "reads the demand, as published by X"
-    return tok.dep_ in {"acl", "relcl"} or any(c.dep_ == "agent" for c in tok.children) \
-        or _reduced_participle(tok) is not None
+    return v.dep[i] in {"acl", "relcl"} or any(v.dep[c] == "agent" for c in v.children(i)) \
+        or _reduced_participle(i, v) is not None
 
 
-def _reduced_participle(tok: Token) -> Token | None:
+def _reduced_participle(i: int, v: DocView) -> int | None:
     """"... against the former mayor Yevgeny Roizman, fined for discrediting the army": a
-    bare past participle right after "<name>," describes that person, however the parser
-    attached it (often as an adverbial clause of the main verb)."""
-    if tok.tag_ != "VBN" or tok.dep_ not in {"advcl", "acl", "conj"} or tok.i < 2 \
-            or any(c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in tok.children):
+    bare past participle right after "<name>," describes that person (the name's token
+    index), however the parser attached it (often as an adverbial clause of the main verb)."""
+    if v.tag[i] != "VBN" or v.dep[i] not in {"advcl", "acl", "conj"} or i < 2 \
+            or any(v.dep[c] in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in v.children(i)):
         return None
-    comma, name = tok.doc[tok.i - 1], tok.doc[tok.i - 2]
-    return name if comma.text == "," and name.ent_type_ == "PERSON" else None
+    return i - 2 if v.text[i - 1] == "," and v.doc[i - 2].ent_type_ == "PERSON" else None
