@@ -56,12 +56,12 @@ def _number(tok: Token) -> int | None:
 
 
 def _np_text(tok: Token, view: DocView) -> str:
-    span = tok.doc[tok.left_edge.i: tok.right_edge.i + 1]
-    for e in view.ents_in(span.start, span.end):
+    start, end = tok.left_edge.i, tok.right_edge.i + 1
+    for e in view.ents_in(start, end):
         if e.root.i == tok.i or tok.i in range(e.start, e.end):
             return e.text
-    words = [t for t in span if t.dep_ not in {"relcl", "punct"}]
-    return " ".join(t.text for t in words[:8])
+    words = [j for j in range(start, end) if view.dep[j] not in {"relcl", "punct"}]
+    return " ".join(view.text[j] for j in words[:8])
 
 
 class EventFinder:
@@ -314,10 +314,8 @@ class EventFinder:
     def _fallback(self, sent: Span, tok: Token) -> list[str]:
         """Nearest person before the trigger in the same sentence (names or pronouns)."""
         best = None
-        for x in sent:
-            if x.i >= tok.i:
-                break
-            k = self.t.token_key.get(x.i) or self.t.coref.refs.get(x.i)
+        for j in range(sent.start, min(sent.end, tok.i)):
+            k = self.t.token_key.get(j) or self.t.coref.refs.get(j)
             if k:
                 best = k
         return [best] if best else []
@@ -413,7 +411,7 @@ class EventFinder:
         sentence's story: "... the fine was set at 280 thousand rubles, reflecting a deduction
         for the period of pre-trial detention" is the detention of whoever was fined there.
         Only when the previous sentence has events about exactly one person."""
-        if prev is None or any(x.i in self.t.token_key or x.i in self.t.coref.refs for x in sent):
+        if prev is None or any(j in self.t.token_key or j in self.t.coref.refs for j in range(sent.start, sent.end)):
             return []
         lo, hi = prev.start_char, sent.start_char
         subjects = {ev.subject_key for ev in found if lo <= ev.span[0] < hi and ev.subject_key}

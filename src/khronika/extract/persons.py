@@ -211,8 +211,9 @@ class PersonTable:
                     and prev.dep_ == tok.dep_ and prev.lemma_.lower() in role_nouns:
                 # misparsed title: "The opposition politician Ilya Yashin" as two sibling subjects
                 phrases.append(list(prev.subtree))
+            sent_of = self.view.sent_of
             lefts = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i not in self.token_key
-                     and t.sent == tok.sent]
+                     and sent_of[t.i] == sent_of[tok.i]]
             if lefts:
                 phrases.append([t for lt in lefts for t in lt.subtree if t.i not in self.token_key])
             for ph in phrases:
@@ -269,23 +270,22 @@ class PersonTable:
         """Persons named in a plain list right after token i, read off the tokens (the
         parser often mangles long lists): "deputies: A, B, C and D", "A, B and C".
         From a name, the list must close with "and" so that "X, Y said" is no list."""
-        doc, out, saw_and = self.doc, [], False
+        v, out, saw_and = self.view, [], False
         j = i + 1
-        while j < len(doc) and j in self.token_key and self.token_key[j] == self.token_key.get(i):
+        while j < len(v) and j in self.token_key and self.token_key[j] == self.token_key.get(i):
             j += 1  # rest of the mention itself
-        if j < len(doc) and doc[j].text == ":" and not need_and:
+        if j < len(v) and v.text[j] == ":" and not need_and:
             j += 1
-        sent = doc[i].sent
+        sent = v.sent(i)
         while j < sent.end:
-            tok = doc[j]
             if j in self.token_key:
                 key = self.token_key[j]
                 out.append(key)
                 while j < sent.end and self.token_key.get(j) == key:
                     j += 1
                 continue
-            if tok.text in {",", "&"} or tok.lower_ == "and":
-                saw_and = saw_and or tok.lower_ in {"and", "&"}
+            if v.text[j] in {",", "&"} or v.lower[j] == "and":
+                saw_and = saw_and or v.lower[j] in {"and", "&"}
                 j += 1
                 continue
             break
