@@ -108,21 +108,25 @@ class Coref:
                             return keys[0]
         return None
 
-    def _is_subject(self, tok: Token) -> bool:
-        while tok.dep_ in LINK_DEPS and tok.head.i != tok.i:
-            tok = tok.head
-        return tok.dep_ in SUBJ_DEPS
+    def _is_subject(self, i: int) -> bool:
+        """Token i is (linked to) a subject."""
+        dep, head = self.t.view.dep, self.t.view.head
+        while dep[i] in LINK_DEPS and head[i] != i:
+            i = head[i]
+        return dep[i] in SUBJ_DEPS
 
-    def _is_main(self, tok: Token) -> bool:
-        """Subject of the sentence's main clause (root verb or a verb coordinated with it)."""
-        while tok.dep_ in LINK_DEPS and tok.head.i != tok.i:
-            tok = tok.head
-        if tok.dep_ not in SUBJ_DEPS:
+    def _is_main(self, i: int) -> bool:
+        """Token i is the subject of the sentence's main clause (root verb or a verb
+        coordinated with it)."""
+        dep, head = self.t.view.dep, self.t.view.head
+        while dep[i] in LINK_DEPS and head[i] != i:
+            i = head[i]
+        if dep[i] not in SUBJ_DEPS:
             return False
-        verb = tok.head
-        while verb.dep_ == "conj" and verb.head.i != verb.i:
-            verb = verb.head
-        return verb.dep_ == "ROOT"
+        verb = head[i]
+        while dep[verb] == "conj" and head[verb] != verb:
+            verb = head[verb]
+        return dep[verb] == "ROOT"
 
     def _run(self) -> None:
         doc, t, v = self.t.doc, self.t, self.t.view
@@ -135,15 +139,14 @@ class Coref:
         for i in range(len(v)):
             sidx = v.sent_of[i]
             if i in t.root_key:
-                tok = doc[i]
-                hist.append((i, sidx, t.root_key[i], self._is_subject(tok), self._is_main(tok)))
+                hist.append((i, sidx, t.root_key[i], self._is_subject(i), self._is_main(i)))
             elif v.lower[i] in pronouns and (v.pos[i] == "PRON" or v.tag[i] == "PRP$"):
                 tok = doc[i]
                 g = "m" if tok.lower_ in MALE else "f"
                 ref = self._antecedent(tok, sidx, hist, g, tok.lower_ in OBJECT_PRONOUNS)
                 if ref:
                     self.refs[i] = ref
-                    hist.append((i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
+                    hist.append((i, sidx, ref, self._is_subject(i), self._is_main(i)))
             elif v.pos[i] == "NOUN" and v.lemma[i] in nouns and not self._named(tok := doc[i]):
                 det = next((c.lower_ for c in tok.children if c.dep_ in {"det", "poss"}), None)
                 if det == "the" and tok.lemma_.lower() in anaphors and tok.tag_ == "NN":
@@ -151,12 +154,12 @@ class Coref:
                     ref = self._by_role(tok.lemma_.lower(), ref, hist)
                     if ref:
                         self.refs[tok.i] = ref
-                        hist.append((tok.i, sidx, ref, self._is_subject(tok), self._is_main(tok)))
+                        hist.append((tok.i, sidx, ref, self._is_subject(i), self._is_main(i)))
                 elif det in {"a", "an"} and tok.dep_ in SUBJ_DEPS and tok.tag_ == "NN":
                     ph = f"u{tok.i}"
                     self._placeholders[ph] = tok.i
                     self.refs[tok.i] = ph
-                    hist.append((tok.i, sidx, ph, True, self._is_main(tok)))
+                    hist.append((tok.i, sidx, ph, True, self._is_main(i)))
                 elif det in {"a", "an"} and tok.dep_ == "dobj" and tok.tag_ == "NN" and sidx <= LEDE_SENTENCES \
                         and tok.lemma_.lower() in roles:
                     # the lede's "has sentenced an anti-war councilor ..." names them next:
