@@ -158,8 +158,10 @@ def classify(text: str, p: Patterns) -> str | None:
     """The boilerplate category of one paragraph, or None."""
     words = len(text.split())
     for cat in p.categories:
-        if words <= cat.max_words and any(rx.search(text) for rx in cat.patterns):
-            return cat.name
+        if words <= cat.max_words:
+            for loose, search in cat.tests:
+                if (loose is None or loose(text)) and search(text):
+                    return cat.name
     # an ALL-CAPS line of several words is another story's headline (teaser)
     if words < 4 or len(_LOWER.findall(text)) >= 0.1 * len(text):
         return None  # lower-case letters are letters that are not upper case: over a tenth, no teaser
