@@ -101,23 +101,29 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
-def _bounds_apart(a: tuple[date, date | None] | None, b: tuple[date, date | None] | None, window: int) -> bool:
-    if a is None or b is None:
+def _when(peg: str | None, peg_date: tuple[date, date | None] | None) -> tuple[str | None, int | None, int | None]:
+    """A document as the hard limits see it: its peg, first and last day (day numbers;
+    None: unbounded or unknown)."""
+    return (peg, *_days(peg_date))
+
+
+def _within(a: tuple[str | None, int | None, int | None], b: tuple[str | None, int | None, int | None],
+            window: int) -> bool:
+    """Hard limits on two ``_when``s: the same news peg (when both have one), and every
+    gap between their date intervals (and 0) within the window."""
+    pa, lo_a, hi_a = a
+    pb, lo_b, hi_b = b
+    if pa and pb and pa != pb:
         return False
-    gaps = [0]
-    if a[1] is not None:
-        gaps.append((b[0] - a[1]).days)
-    if b[1] is not None:
-        gaps.append((a[0] - b[1]).days)
-    return max(gaps) > window
+    if lo_a is None or lo_b is None:
+        return True
+    return (window >= 0 and (hi_a is None or lo_b - hi_a <= window)
+            and (hi_b is None or lo_a - hi_b <= window))
 
 
 def compatible(a: str, b: str, f: Features, settings: Settings) -> bool:
     """Hard limits: same news peg (when both have one) and peg dates within the window."""
-    pa, pb = f.peg[a], f.peg[b]
-    if pa and pb and pa != pb:
-        return False
-    return not _bounds_apart(f.peg_date[a], f.peg_date[b], settings.story_window_days)
+    return _within(_when(f.peg[a], f.peg_date[a]), _when(f.peg[b], f.peg_date[b]), settings.story_window_days)
 
 
 def pair_score(a: str, b: str, f: Features, settings: Settings | None = None) -> float:
@@ -144,25 +150,12 @@ class _Scorer:
     def __init__(self, f: Features, settings: Settings) -> None:
         self.f, self.window = f, settings.story_window_days
         self.lookup = Lookup(len(f.vocab))
-        # peg, first and last day (None: unbounded or unknown) of every document
-        self._when = {d: (f.peg[d], *_days(pd)) for d, pd in f.peg_date.items()}
+        self._when = {d: _when(f.peg[d], pd) for d, pd in f.peg_date.items()}
 
     def fits(self, a: str) -> Callable[[str], bool]:
-        """``lambda m: compatible(a, m, f, settings)``."""
-        pa, lo_a, hi_a = self._when[a]
-        when, window = self._when, self.window
-
-        def fits(m: str) -> bool:
-            pb, lo_b, hi_b = when[m]
-            if pa and pb and pa != pb:
-                return False
-            if lo_a is None or lo_b is None:
-                return True
-            # not _bounds_apart: every gap between the intervals (and 0) within the window
-            return (window >= 0 and (hi_a is None or lo_b - hi_a <= window)
-                    and (hi_b is None or lo_a - hi_b <= window))
-
-        return fits
+        """``lambda m: compatible(a, m, f, settings)``, each document's ``_when`` made once."""
+        wa, when, window = self._when[a], self._when, self.window
+        return lambda m: _within(wa, when[m], window)
 
     def scores(self, a: str, members: Iterable[str], fits: Callable[[str], bool]) -> dict[str, float]:
         """``pair_score(a, m)`` of each member; ``fits``: ``self.fits(a)``."""

@@ -99,9 +99,21 @@ def test_scorer_fits_is_compatible(window):
     f = stories.Features(items)
     settings = stories.Settings(story_window_days=window)
     scorer = stories._Scorer(f, settings)
+
+    def reference(a, b):  # the hard limits as first written: on dates, gaps max()ed against the window
+        pa, pb = f.peg[a], f.peg[b]
+        if pa and pb and pa != pb:
+            return False
+        x, y = f.peg_date[a], f.peg_date[b]
+        if x is None or y is None:
+            return True
+        gaps = [0] + ([(y[0] - x[1]).days] if x[1] is not None else []) + ([(x[0] - y[1]).days] if y[1] is not None else [])
+        return max(gaps) <= window
+
     for a in f.items:
         fits = scorer.fits(a)
         assert [fits(m) for m in f.items] == [stories.compatible(a, m, f, settings) for m in f.items]
+        assert [fits(m) for m in f.items] == [reference(a, m) for m in f.items]
 
 
 @given(st.dictionaries(st.text("abcdefg", min_size=1, max_size=3), st.floats(0, 1), max_size=12),
