@@ -271,9 +271,6 @@ class Features:
 
         self.names = {d: _unit({k: w * name_idf(k) for k, w in c.items()}) for d, c in names.items()}
 
-    def text_weight(self, doc_id: str, term: str) -> float:
-        return self.text[doc_id].get(self.vocab.ids.get(term))
-
     def _names(self, it: StoryItem) -> Counter[str]:
         out: Counter[str] = Counter()
         lead_end = self.lead_end[it.doc_id]
