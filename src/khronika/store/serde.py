@@ -53,10 +53,10 @@ def event_to_json(e: EventMention) -> dict[str, Any]:
 
 def event_from_json(d: dict[str, Any]) -> EventMention:
     prov = d.get("provenance")
-    fields = {k: _tuples(v) for k, v in d.items() if k != "provenance"}
+    kw = {k: _tuples(v) for k, v in d.items() if k != "provenance"}
     if prov:
-        fields["provenance"] = _provenance(prov["stage"], prov["version"])
-    return EventMention(**fields)
+        kw["provenance"] = _provenance(prov["stage"], prov["version"])
+    return EventMention(**kw)
 
 
 def analysis_to_row(a: Analysis) -> dict[str, Any]:
