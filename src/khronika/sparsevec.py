@@ -4,9 +4,11 @@ A story-clustering run keeps a weighted term vector per document for the whole c
 As Python dicts of str -> float those cost ~100 bytes a term (~15 KB a news article),
 which made the stories stage the largest memory cost of a 100k-document ingest. Here a
 vector is two numpy arrays in insertion order (term ids and their weights): 12 bytes a
-term. ``cos`` and ``Lookup.cos_many`` give bit-for-bit the value of the dict version
-(``sum(x * b.get(k, 0.0) for k, x in a.items())`` over the shorter vector, in its
-insertion order), so clustering decisions do not change.
+term (at corpus scale ``story_features`` keeps them in a temporary file, not in memory;
+``Vec.from_arrays`` wraps arrays read back without copying). ``cos`` and
+``Lookup.cos_many`` give bit-for-bit the value of the dict version (``sum(x * b.get(k,
+0.0) for k, x in a.items())`` over the shorter vector, in its insertion order), so
+clustering decisions do not change.
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ class Vec:
         self.w = np.fromiter(weights, dtype=np.float64)
         if self.ids.size != self.w.size:
             raise ValueError("ids and weights differ in length")
+
+    @classmethod
+    def from_arrays(cls, ids: np.ndarray, w: np.ndarray) -> Vec:
+        """A vector over ``ids`` (int32) and ``w`` (float64) as they are, not copied (views
+        into a record read back from disk, ``story_features``)."""
+        if ids.dtype != np.int32 or w.dtype != np.float64 or ids.shape != w.shape or ids.ndim != 1:
+            raise ValueError("ids must be int32 and weights float64, one-dimensional, of one length")
+        v = cls.__new__(cls)
+        v.ids, v.w = ids, w
+        return v
 
     def __len__(self) -> int:
         return int(self.ids.size)

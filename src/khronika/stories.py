@@ -61,8 +61,11 @@ date can reach (at most ``CANDIDATES``, by shared-key weight), each by its first
 ``assign_stories(..., exhaustive=True)`` is the unblocked reference (tests).
 ``update_store`` assigns only documents without a story, featurising only the stored
 stories dated near them. Memory: texts are read a chunk at a time and dropped once
-featurised; term vectors are numpy-backed (``sparsevec``, 16 bytes a term, the same
-floats as dicts), so a 100k-document first ingest does not hold the corpus.
+featurised; the term and name vectors (numpy-backed, ``sparsevec``: 12 bytes a term, the
+same floats as dicts) live out of core beyond a few MB, in a temporary file read back on
+access with a small cache of recently read documents (``story_features``), so a
+100k-document first ingest holds neither the corpus nor its vectors; what stays in
+memory per document is its peg, dates, blocking keys and under 100 bytes of index.
 """
 
 from __future__ import annotations
@@ -162,11 +165,11 @@ class _Scorer:
         f = self.f
         out = {m: 0.0 for m in members}
         ok = [m for m in out if fits(m)]
-        lead = self.lookup.cos_many(f.lead[a], [f.lead[m] for m in ok])
-        text = self.lookup.cos_many(f.text[a], [f.text[m] for m in ok])
-        names = f.names[a]
-        for m, lc, tc in zip(ok, lead, text, strict=True):
-            out[m] = _score(lc, tc, _cos(names, f.names[m]))
+        (text_a, lead_a, names), *vs = f.vectors([a, *ok])  # (text, lead, names) each
+        lead = self.lookup.cos_many(lead_a, [v[1] for v in vs])
+        text = self.lookup.cos_many(text_a, [v[0] for v in vs])
+        for m, lc, tc, v in zip(ok, lead, text, vs, strict=True):
+            out[m] = _score(lc, tc, _cos(names, v[2]))
         return out
 
 
@@ -276,8 +279,11 @@ def assign_stories(items: Iterable[StoryItem], existing: Mapping[str, str] | Non
     """``exhaustive``: score every cluster by all its members (the unblocked reference,
     quadratic: for tests and evaluation only)."""
     settings = settings or Settings()
-    existing = dict(existing or {})
-    f = Features(items)
+    with Features(items) as f:  # closing deletes its vectors' temporary file
+        return _cluster(f, dict(existing or {}), settings, exhaustive)
+
+
+def _cluster(f: Features, existing: dict[str, str], settings: Settings, exhaustive: bool) -> dict[str, str]:
     by_id = f.items
     out: dict[str, str] = {d: s for d, s in existing.items() if d in by_id}
     members: dict[str, dict[str, None]] = {}  # ordered sets

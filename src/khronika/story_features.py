@@ -6,16 +6,34 @@ from cue patterns in ``data/stories.yaml``) and the peg's date, IDF-weighted ter
 of the lead and of the whole text (``sparsevec``), prominence-weighted surname keys
 (``name_key`` without extraction output), and the blocking keys candidate clusters are
 looked up by. Scores, hard limits and clustering are in ``stories``.
+
+Memory: the term and name vectors are most of a corpus's features (kilobytes a
+document), so they are not kept in memory. Each document's counts go to a byte record
+as it is read; once the idf is known they are weighed (the same arithmetic, the same
+order, so the same floats as the dicts and ``Vec``s once kept) into a second record of
+float64 weights and int32 term / surname-key ids. Records stay in memory up to
+``SPILL_BYTES`` (a small run, an incremental update), beyond that they go to an
+anonymous temporary file (``tempfile.TemporaryFile``, deleted on ``Features.close`` or
+when the object goes) and are read back with ``os.preadv`` (not mmap, whose pages count
+as resident). ``Features.text`` / ``lead`` / ``names`` are mappings that read a
+document's vectors on access; the ``CACHE_DOCS`` documents read last stay decoded
+(clustering runs in date order: recent stories' representatives are read again and
+again). Resident per document: its row in a dict, record offset and three lengths
+(~90 bytes), beside its peg, peg date, event kinds, blocking keys and the vocabularies.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import os
 import re
 import sys
-from collections import Counter
-from collections.abc import Iterable
+import tempfile
+import weakref
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -199,12 +217,167 @@ def _event(e: tuple) -> tuple[str, str | None, int | None, str | None]:
     return (e[0], e[1], e[2] if len(e) > 2 else None, e[3] if len(e) > 3 else None)
 
 
+# --------------------------------------------------------------------------- out of core
+
+# A corpus's per-document vectors (raw counts until the idf is known, then the weighted
+# text, lead and name vectors) are byte records: in memory while they total at most
+# SPILL_BYTES, beyond that in an anonymous temporary file (deleted when closed), read
+# back with os.preadv (not mmap: mapped pages would count as resident). The CACHE_DOCS
+# documents read last are kept decoded (clustering runs in date order, so the
+# representatives of recent stories are read again and again).
+SPILL_BYTES = 8 << 20
+WRITE_CHUNK = 1 << 20
+CACHE_DOCS = 4096
+
+
+class _Records:
+    """Append-only byte records, in memory up to ``SPILL_BYTES``, then in a temporary file.
+
+    A record is never split between the file and the in-memory tail, and ``read``
+    returns it in a fresh aligned buffer (float64 arrays first, int32 after, in every
+    record: each array's view is aligned)."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._file = None
+        self._close: weakref.finalize | None = None
+        self._base = 0  # bytes in the file; _buf holds what follows
+
+    @property
+    def on_disk(self) -> bool:
+        return self._file is not None
+
+    def append(self, *arrays: np.ndarray) -> int:
+        at = self._base + len(self._buf)
+        for a in arrays:
+            self._buf += a.data
+        if len(self._buf) > (WRITE_CHUNK if self._file is not None else SPILL_BYTES):
+            self.flush()
+        return at
+
+    def flush(self) -> None:
+        """Move the in-memory records to the file (creating it)."""
+        if not self._buf:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close() or the finalizer)
+            self._close = weakref.finalize(self, self._file.close)  # closed at GC too, never leaked
+        fd = self._file.fileno()
+        view = memoryview(self._buf)
+        while view:
+            written = os.pwrite(fd, view, self._base)
+            self._base += written
+            view = view[written:]
+        self._buf = bytearray()
+
+    def read(self, at: int, n: int) -> np.ndarray:
+        out = np.empty(n, dtype=np.uint8)
+        if n == 0:
+            return out
+        if at >= self._base:
+            out[:] = np.frombuffer(self._buf, dtype=np.uint8, count=n, offset=at - self._base)
+        elif os.preadv(self._file.fileno(), [out], at) != n:  # type: ignore[union-attr]
+            raise OSError(f"short read of a story-features record at {at}")
+        return out
+
+    def close(self) -> None:
+        self._buf = bytearray()
+        if self._close is not None:
+            self._close()
+
+
+class _Vectors:
+    """Each document's weighted text, lead and name vectors, out of core (``_Records``):
+    resident per document are its row (``rows``), record offset and three lengths."""
+
+    def __init__(self, rows: dict[str, int], name_keys: list[str]) -> None:
+        self.rows, self.name_keys = rows, name_keys
+        self.records = _Records()
+        self.at = array("q", bytes(8 * len(rows)))
+        self.sizes = array("i", bytes(12 * len(rows)))  # text, lead, names lengths per row
+        self.cache: OrderedDict[str, tuple[Vec, Vec, dict[str, float]]] = OrderedDict()
+        self.cache_size = CACHE_DOCS
+
+    def put(self, row: int, text: tuple[np.ndarray, np.ndarray], lead: tuple[np.ndarray, np.ndarray],
+            names: tuple[np.ndarray, np.ndarray]) -> None:
+        self.at[row] = self.records.append(text[1], lead[1], names[1], text[0], lead[0], names[0])
+        self.sizes[3 * row:3 * row + 3] = array("i", (text[0].size, lead[0].size, names[0].size))
+
+    def get(self, doc_id: str) -> tuple[Vec, Vec, dict[str, float]]:
+        """(text, lead, names) of a document, from the cache or read back."""
+        hit = self.cache.get(doc_id)
+        if hit is None:
+            return self.load(doc_id)
+        self.cache.move_to_end(doc_id)
+        return hit
+
+    def many(self, doc_ids: Iterable[str]) -> list[tuple[Vec, Vec, dict[str, float]]]:
+        """``[self.get(d) for d in doc_ids]`` in one call."""
+        out, get, touch = [], self.cache.get, self.cache.move_to_end
+        for d in doc_ids:
+            hit = get(d)
+            if hit is None:
+                hit = self.load(d)
+            else:
+                touch(d)
+            out.append(hit)
+        return out
+
+    def load(self, doc_id: str) -> tuple[Vec, Vec, dict[str, float]]:
+        cache = self.cache
+        row = self.rows[doc_id]
+        a, b, k = self.sizes[3 * row:3 * row + 3]
+        n = a + b + k
+        buf = self.records.read(self.at[row], 12 * n)
+        w, ids = buf[:8 * n].view(np.float64), buf[8 * n:].view(np.int32)
+        keys = self.name_keys
+        hit = cache[doc_id] = (Vec.from_arrays(ids[:a], w[:a]), Vec.from_arrays(ids[a:a + b], w[a:a + b]),
+                               dict(zip(map(keys.__getitem__, ids[a + b:].tolist()), w[a + b:].tolist(),
+                                        strict=True)))
+        if len(cache) > self.cache_size:
+            cache.popitem(last=False)
+        return hit
+
+    def close(self) -> None:
+        self.cache.clear()
+        self.records.close()
+
+
+class _Column(Mapping):
+    """``Features.text`` / ``lead`` / ``names``: doc id -> that vector (read on access)."""
+
+    __slots__ = ("_v", "_k")
+
+    def __init__(self, vectors: _Vectors, k: int) -> None:
+        self._v, self._k = vectors, k
+
+    def __getitem__(self, doc_id: str):
+        return self._v.get(doc_id)[self._k]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._v.rows
+
+    def __len__(self) -> int:
+        return len(self._v.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._v.rows)
+
+
 class Features:
     """Per-document vectors with IDF over the documents given to one call.
 
     ``items`` is read once (it may be a generator over the store): each item's text is
-    featurised and dropped, so the texts of a corpus are never held together; term
-    vectors are compact (``sparsevec``)."""
+    featurised and dropped, so the texts of a corpus are never held together. The term
+    and name vectors (``text``, ``lead``: ``sparsevec.Vec``; ``names``: dicts) are read
+    from records out of core on access (``_Records``: a temporary file beyond
+    ``SPILL_BYTES``; ``close`` deletes it), the ``CACHE_DOCS`` read last kept decoded;
+    the counts they are weighed from are spilled the same way until the idf is known.
+    Peg, peg date, events and blocking keys stay in memory."""
+
+    text: Mapping[str, Vec]
+    lead: Mapping[str, Vec]
+    names: Mapping[str, dict[str, float]]
 
     def __init__(self, items: Iterable[StoryItem]):
         self.items: dict[str, StoryItem] = {}
@@ -214,62 +387,107 @@ class Features:
         self.events: dict[str, set[str]] = {}
         self.peg_date: dict[str, tuple[date, date | None] | None] = {}
         self.vocab = vocab = Vocab()
-        raw_text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        raw_lead: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        names: dict[str, Counter[str]] = {}
+        name_vocab = Vocab()  # surname keys
+        rows: dict[str, int] = {}
+        # until the idf is known, per row: raw counts [names weights f64, text ids, text
+        # counts, lead ids, lead counts, names ids: int32], in each counter's (insertion) order
+        raw, raw_at, sizes = _Records(), array("q"), array("i")
+        df, df_n = np.zeros(1024, dtype=np.int64), np.zeros(256, dtype=np.int64)
         extracted = False
 
         def ids_counts(c: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-            # until the idf is known: 8 bytes a term, in the counter's (insertion) order
             return (np.array(vocab.ids_of(c), dtype=np.int32),
                     np.fromiter(c.values(), dtype=np.int32, count=len(c)))
+
+        def grown(a: np.ndarray, size: int) -> np.ndarray:
+            return a if size <= a.size else np.concatenate([a, np.zeros(max(a.size, size - a.size), dtype=a.dtype)])
+
+        def read_raw(row: int) -> tuple[np.ndarray, ...]:
+            a, b, k = sizes[3 * row:3 * row + 3]
+            buf = raw.read(raw_at[row], 8 * (a + b + k) + 4 * k)
+            ints = buf[8 * k:].view(np.int32)
+            return (ints[:a], ints[a:2 * a], ints[2 * a:2 * a + b], ints[2 * a + b:2 * (a + b)],
+                    ints[2 * (a + b):], buf[:8 * k].view(np.float64))
 
         for it in items:
             d = it.doc_id
             lead = lead_text(it)
             self.lead_end[d] = len(lead) + (len(it.text) - len(it.text.lstrip()))
             self.peg[d] = news_peg(it)
-            raw_text[d] = ids_counts(_terms(it.text))
-            raw_lead[d] = ids_counts(_terms((it.title or "") + " " + lead))
-            names[d] = self._names(it)
+            t_ids, t_counts = ids_counts(_terms(it.text))
+            l_ids, l_counts = ids_counts(_terms((it.title or "") + " " + lead))
+            c = self._names(it)
+            n_ids = np.array(name_vocab.ids_of(c), dtype=np.int32)
+            n_w = np.fromiter(c.values(), dtype=np.float64, count=len(c))
+            if (row := rows.get(d)) is not None:  # a repeated id replaces the earlier item
+                old = read_raw(row)
+                df[old[0]] -= 1
+                df_n[old[4]] -= 1
+            rows[d] = len(raw_at)
+            raw_at.append(raw.append(n_w, t_ids, t_counts, l_ids, l_counts, n_ids))
+            sizes.extend((t_ids.size, l_ids.size, n_ids.size))
+            df = grown(df, len(vocab))
+            df[t_ids] += 1  # a term appears once per document's counter
+            df_n = grown(df_n, len(name_vocab))
+            df_n[n_ids] += 1
             self.events[d] = {_event(e)[0] for e in it.events}
             self.peg_date[d] = self._peg_date(it)
             extracted = extracted or bool(it.people)
             # featurised: only what clustering reads later (id, date, duplicate_of) is kept
             self.items[d] = StoryItem(d, "", it.published, it.duplicate_of, published_bound=it.published_bound)
         n = max(len(self.items), 1)
-        df = np.zeros(len(vocab), dtype=np.int64)
-        for ids, _ in raw_text.values():
-            df[ids] += 1  # a term appears once per document's counter
-        df_t = df.tolist()
-        df_n: Counter[str] = Counter(k for c in names.values() for k in c)
 
         def idf(df: int) -> float:
             # Smoothed idf so a term in every document still weighs a little.
             return math.log((1 + n) / (1 + df) + 1)
 
-        idf_t = [idf(x) for x in df_t]
-
-        def weigh(raw: tuple[np.ndarray, np.ndarray]) -> Vec:
-            ids, counts = raw[0].tolist(), raw[1].tolist()
-            w = [(1 + math.log(x)) * idf_t[i] for i, x in zip(ids, counts, strict=True)]
-            z = math.sqrt(sum(x * x for x in w)) or 1.0
-            return Vec(ids, [x / z for x in w])
-
-        self.text = {d: weigh(r) for d, r in raw_text.items()}
-        del raw_text
-        self.lead = {d: weigh(r) for d, r in raw_lead.items()}
-        del raw_lead
+        idf_t = [idf(x) for x in df[:len(vocab)].tolist()]
         # Name weights are prominence scores already (not counts): no log damping. A name
         # in most documents (the head of state every item addresses) says nothing about
         # which happening this is, so names use unsmoothed idf, near zero at ubiquity.
         # Without extraction the "names" are every capitalised word (places, bodies):
         # there the shared place names are the who-signal, so keep the smoothed idf.
+        idf_n = [math.log((1 + n) / (1 + x)) if extracted else idf(x) for x in df_n[:len(name_vocab)].tolist()]
+        del df, df_n
 
-        def name_idf(k: str) -> float:
-            return math.log((1 + n) / (1 + df_n[k])) if extracted else idf(df_n[k])
+        def weigh(ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
+            w = [(1 + math.log(x)) * idf_t[i] for i, x in zip(ids.tolist(), counts.tolist(), strict=True)]
+            z = math.sqrt(sum(x * x for x in w)) or 1.0
+            return np.array([x / z for x in w], dtype=np.float64)
 
-        self.names = {d: _unit({k: w * name_idf(k) for k, w in c.items()}) for d, c in names.items()}
+        def weigh_names(ids: np.ndarray, ws: np.ndarray) -> np.ndarray:  # _unit of the idf-weighted dict
+            v = [w * idf_n[k] for k, w in zip(ids.tolist(), ws.tolist(), strict=True)]
+            z = math.sqrt(sum(x * x for x in v)) or 1.0
+            return np.array([x / z for x in v], dtype=np.float64)
+
+        self._vectors = vectors = _Vectors(rows, name_vocab.terms)
+        try:
+            for i, row in enumerate(rows.values()):
+                t_ids, t_counts, l_ids, l_counts, n_ids, n_w = read_raw(row)
+                vectors.put(i, (t_ids, weigh(t_ids, t_counts)), (l_ids, weigh(l_ids, l_counts)),
+                            (n_ids, weigh_names(n_ids, n_w)))
+        finally:
+            raw.close()
+        for i, d in enumerate(rows):
+            rows[d] = i  # rows of the weighted records: in document order, repeated ids once
+        if vectors.records.on_disk:
+            vectors.records.flush()
+        self.text, self.lead, self.names = _Column(vectors, 0), _Column(vectors, 1), _Column(vectors, 2)
+
+    def vectors(self, doc_ids: Iterable[str]) -> list[tuple[Vec, Vec, dict[str, float]]]:
+        """``[(self.text[d], self.lead[d], self.names[d]) for d in doc_ids]``, one call
+        for the many members clustering scores a document against."""
+        return self._vectors.many(doc_ids)
+
+    def close(self) -> None:
+        """Delete the vectors' temporary file (if any); the vectors are unreadable after."""
+        self._vectors.close()
+
+    def __enter__(self) -> Features:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _names(self, it: StoryItem) -> Counter[str]:
         out: Counter[str] = Counter()
