@@ -176,6 +176,32 @@ def test_analyses_round_trip(store: Store, data: st.DataObject) -> None:
         a.doc_id for a in wanted if a.provenance.version != wanted[0].provenance.version)
 
 
+def test_analyses_by_id_dates_and_lazy_reading_agree(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [_doc(f"doc {i}", f"{i}.txt") for i in range(7)]
+    store.add_documents(items)
+    wanted = {art.id: Analysis(art.id, (DocPerson(art.id, "p0", f"Name {i}", spans=((i, i + 4),)),), (),
+                               DocumentDate(f"2022-0{i + 1}", i % 2 == 0, "why"), Provenance("extract", "t"))
+              for i, (_, art) in enumerate(items[:6])}  # the 7th document has no analysis
+    store.save_analyses(list(wanted.values()))
+    ids = sorted(wanted)
+    assert store.analyses(ids[1:4] + ["nope"]) == {i: wanted[i] for i in ids[1:4]}
+    assert store.analysis_dates() == {i: a.date for i, a in wanted.items()}
+
+    queries: list[list[str]] = []
+    real = store.analyses
+    monkeypatch.setattr(store, "analyses", lambda ids=None: queries.append(list(ids)) or real(ids))
+    lazy = store.lazy_analyses()
+    lazy._chunk_size = 4
+    assert list(lazy) == ids and len(lazy) == 6
+    assert ids[0] in lazy and items[6][1].id not in lazy and "nope" not in lazy and 3 not in lazy
+    assert [lazy[i] for i in ids] == [wanted[i] for i in ids]  # in id order: one query per chunk
+    assert queries == [ids[:4], ids[4:]]
+    assert len(lazy._held) <= 4  # one chunk held, never the corpus
+    assert lazy.get(items[6][1].id) is None and lazy.get(ids[1]) == wanted[ids[1]]
+    with pytest.raises(KeyError):
+        lazy["nope"]
+
+
 # -- corpus-level resolution --------------------------------------------------------------
 
 

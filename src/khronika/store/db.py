@@ -8,6 +8,7 @@ hash), so re-running an ingest adds nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..errors import StorageError
 from ..models import (
     Analysis,
     Article,
+    DocumentDate,
     DocumentInfo,
     Event,
     Person,
@@ -307,9 +309,30 @@ class Store:
             conn.execute(delete(s.analyses).where(s.analyses.c.doc_id.in_([r["doc_id"] for r in rows])))
             conn.execute(insert(s.analyses), rows)
 
-    def analyses(self) -> dict[str, Analysis]:
+    def analyses(self, ids: Iterable[str] | None = None) -> dict[str, Analysis]:
+        """Every stored analysis by doc id, or those of ``ids`` (chunked IN-lists)."""
+        q = select(s.analyses)
         with self.engine.connect() as conn:
-            return {r.doc_id: analysis_from_row(r) for r in conn.execute(select(s.analyses))}
+            if ids is None:
+                return {r.doc_id: analysis_from_row(r) for r in conn.execute(q)}
+            wanted = sorted(set(ids))
+            return {r.doc_id: analysis_from_row(r)
+                    for start in range(0, len(wanted), ID_CHUNK)
+                    for r in conn.execute(q.where(s.analyses.c.doc_id.in_(wanted[start : start + ID_CHUNK])))}
+
+    def analysis_dates(self) -> dict[str, DocumentDate]:
+        """Each analysis's document date alone (what dating the documents reads), without
+        decoding the persons and events beside it."""
+        c = s.analyses.c
+        with self.engine.connect() as conn:
+            return {r.doc_id: DocumentDate(**r.date) for r in conn.execute(select(c.doc_id, c.date))}
+
+    def lazy_analyses(self) -> LazyAnalyses:
+        """A read-only mapping doc id -> Analysis that reads analyses a chunk at a time
+        when asked for them (a stage reading them in id order holds one chunk)."""
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(select(s.analyses.c.doc_id))]
+        return LazyAnalyses(self, ids)
 
     # -- corpus-level results -----------------------------------------------------
     def replace_resolution(self, persons: Sequence[Person], events: Sequence[Event]) -> None:
@@ -470,6 +493,45 @@ class LazyArticles(Mapping[str, Article]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+class LazyAnalyses(Mapping[str, Analysis]):
+    """Analyses by id, read from the store on access a chunk at a time: a miss loads the
+    asked id and the ``chunk - 1`` ids after it in id order, replacing the chunk held.
+    Read in id order, the whole corpus costs one query per chunk and holds one chunk;
+    read at random, one query per access. Never stale within one stage: analyses do not
+    change while the corpus stages run."""
+
+    def __init__(self, store: Store, ids: Iterable[str], chunk: int = ID_CHUNK) -> None:
+        self._store, self._chunk_size = store, max(1, chunk)
+        self._order = sorted(set(ids))
+        self._held: dict[str, Analysis] = {}
+
+    def _index(self, doc_id: object) -> int | None:
+        i = bisect_left(self._order, doc_id) if isinstance(doc_id, str) else len(self._order)
+        return i if i < len(self._order) and self._order[i] == doc_id else None
+
+    def __getitem__(self, doc_id: str) -> Analysis:
+        got = self._held.get(doc_id)
+        if got is None:
+            i = self._index(doc_id)
+            if i is None:
+                raise KeyError(doc_id)
+            self._held = {}  # the old chunk goes before the next one comes
+            self._held = self._store.analyses(self._order[i : i + self._chunk_size])
+            got = self._held.get(doc_id)
+            if got is None:  # deleted since this mapping was made
+                raise KeyError(doc_id)
+        return got
+
+    def __contains__(self, doc_id: object) -> bool:
+        return self._index(doc_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 # what update_documents writes, title first (a changed title re-indexes the text for search)
