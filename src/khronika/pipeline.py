@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import ConfigError, InputRejected
-from .models import Analysis, Article, DocumentInfo, RawDocument, Rejection
+from .models import Analysis, Article, DocumentDate, DocumentInfo, RawDocument, Rejection
 from .settings import Settings
 from .store.db import Store
 
@@ -192,17 +192,21 @@ def analyse_pending(store: Store, settings: Settings, report: IngestReport, prog
 # -- corpus stages -----------------------------------------------------------------
 
 
-def apply_document_dates(infos: dict[str, DocumentInfo], analyses: dict[str, Analysis]) -> dict[str, DocumentInfo]:
+def apply_document_dates(infos: dict[str, DocumentInfo],
+                         dates: Mapping[str, Analysis] | Mapping[str, DocumentDate]) -> dict[str, DocumentInfo]:
+    """Each document's date as extraction estimated it (``dates``: analyses, or their
+    ``DocumentDate`` alone, by doc id); a document without one keeps the stated date."""
     out = {}
     for doc_id, info in infos.items():
-        a = analyses.get(doc_id)
+        a = dates.get(doc_id)
         if a is None:
             out[doc_id] = replace(info, published=info.published_stated, date_suspect=False)
         else:
+            d = a.date if isinstance(a, Analysis) else a
             out[doc_id] = replace(
                 info,
-                published=a.date.published or info.published_stated,
-                date_suspect=a.date.suspect,
+                published=d.published or info.published_stated,
+                date_suspect=d.suspect,
             )
     return out
 
@@ -288,8 +292,7 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     from . import datectx, dedupe, stories
     from .resolve import resolve
 
-    analyses = store.analyses()
-    infos = apply_document_dates(store.document_infos(), analyses)
+    infos = apply_document_dates(store.document_infos(), store.analysis_dates())
     # Texts are read on demand, not all held at once (memory flat in the corpus size):
     # dedupe signs only documents not yet indexed, so it gets only their texts; stories
     # and datectx read the texts they need through a lazy mapping.
@@ -297,8 +300,11 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     articles = store.lazy_articles(infos)
     # every copy re-inherits from its canonical: dates were just re-derived from analyses
     infos = dedupe.apply(infos, {d: i.duplicate_of or d for d, i in infos.items()})
-    infos = stories.update_store(store, infos, articles, analyses, settings)
+    # stories read analyses in id order a chunk at a time, with the texts: the corpus's
+    # analyses are not held beside its story features (the stage's peak)
+    infos = stories.update_store(store, infos, articles, store.lazy_analyses(), settings)
     store.update_documents(infos.values())
+    analyses = store.analyses()  # date context and resolution read every one
     # undated reports borrow their story's (or related reports') date context; only the
     # in-memory analyses change, so stored extraction stays what the document alone says
     analyses = {**analyses, **datectx.propagate(infos, analyses, _Texts(articles))}
