@@ -170,6 +170,13 @@ def ingest_documents(
     flush()
 
 
+# After extracting this many documents in one run, the spaCy pipeline is dropped before
+# the corpus stages (reloading it costs ~1 s; what it gathered over a long read -
+# strings of every new word, memo tables - is memory those stages can use). Small runs
+# keep it loaded for the next call in the same process.
+RELEASE_MODEL_AFTER = 2_000
+
+
 def analyse_pending(store: Store, settings: Settings, report: IngestReport, progress: Progress | None = None) -> None:
     """Run extraction on every document without a current analysis (new or outdated)."""
     from .extract import EXTRACT_VERSION, analyse_many
@@ -332,6 +339,10 @@ def run_ingest(
     if "extract" in order:
         analyse_pending(store, settings, report, progress)
     if "resolve" in order:
+        if report.analysed >= RELEASE_MODEL_AFTER:
+            from .extract.nlp import release_nlp
+
+            release_nlp()  # the corpus stages get the memory the model gathered while reading
         run_corpus_stages(store, settings, report)
     report.documents_total = store.count("documents")
     store.record_run("ingest", report.as_dict())

@@ -50,6 +50,14 @@ class _Decoded(dict):
 _STRINGS, _LOWERED = _Decoded(), _Decoded(str.lower)
 
 
+def forget() -> None:
+    """Drop the decoded strings and the string store they were read from (with the
+    pipeline, ``nlp.release_nlp``): the store is the model's, and would outlive it here."""
+    for table in (_STRINGS, _LOWERED):
+        table.clear()
+        table.store = None
+
+
 def decoder(store: StringStore):
     """hash -> string for ``store``'s hashes, handing back strings already decoded."""
     return _STRINGS.using(store)

@@ -13,6 +13,8 @@ Weights are never downloaded: the packaged model must be installed.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import re
 from functools import lru_cache
 
@@ -23,7 +25,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .attrindex import index_attribute_ruler
-from .docview import decoder
+from .docview import decoder, forget
 from .lemmaindex import index_lemmatizer
 from .resources import load_data, word_set
 
@@ -203,6 +205,21 @@ def get_nlp() -> Language:
     ruler.add_patterns(_gazetteer_patterns())
     nlp.add_pipe("khronika_names", after="khronika_gazetteer")
     return nlp
+
+
+def release_nlp() -> None:
+    """Drop the shared pipeline and what it gathered while reading (spaCy's string store
+    grows with every new word it sees; the indexed attribute ruler and lemmatizer keep
+    memo tables), then hand freed heap back to the OS. ``get_nlp`` loads it afresh
+    (~1 s). For the end of a long extraction, before corpus stages that need the memory."""
+    get_nlp.cache_clear()
+    forget()
+    _shape.cache_clear()
+    gc.collect()
+    try:  # glibc keeps freed small blocks for reuse; malloc_trim returns what it can
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by this process instead
+        pass
 
 
 def ner_pipes(nlp: Language) -> list[str]:
