@@ -44,16 +44,18 @@ class Resolution:
     person_of: Mapping[Member, str] = field(default_factory=dict, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class _M:
-    """One DocPerson with its parsed names and context."""
+    """One DocPerson with its parsed names and context (one per person mention of the
+    corpus, so slotted, with tuples: most members have no initials or bare forms, and
+    every one of them shares the empty tuple)."""
 
     doc: str
     key: str
     dp: DocPerson
-    full: list[ParsedName]
-    initials: list[ParsedName]
-    bare: list[ParsedName]
+    full: tuple[ParsedName, ...]
+    initials: tuple[ParsedName, ...]
+    bare: tuple[ParsedName, ...]
     story: str
 
 
@@ -89,7 +91,7 @@ def _surname_relation(a: ParsedName, b: ParsedName) -> str:
     return "other"
 
 
-def _names_conflict(xs: list[ParsedName], ys: list[ParsedName]) -> bool:
+def _names_conflict(xs: Sequence[ParsedName], ys: Sequence[ParsedName]) -> bool:
     for a in xs:
         for b in ys:
             if _pair_conflict(_sig(a), _sig(b)):
@@ -123,7 +125,7 @@ def _pair_conflict(x: Sig, y: Sig) -> bool:
     return got
 
 
-def _sigs(ps: list[ParsedName]) -> set[Sig]:
+def _sigs(ps: Sequence[ParsedName]) -> set[Sig]:
     out = set()
     for p in ps:
         k = _sig(p)
@@ -295,7 +297,7 @@ class _Attacher:
         self.cluster = {j: cl.find(j) for js in self.by_stem.values() for j in js}
         self.index: dict[tuple[Sig, ...], tuple] = {}
 
-    def _candidates(self, names: list[ParsedName]) -> tuple:
+    def _candidates(self, names: Sequence[ParsedName]) -> tuple:
         key = tuple(_sig(p) for p in names)
         got = self.index.get(key)
         if got is not None:
@@ -325,7 +327,7 @@ class _Attacher:
         self.index[key] = got
         return got
 
-    def attach(self, i: int, names: list[ParsedName], kind: str) -> None:
+    def attach(self, i: int, names: Sequence[ParsedName], kind: str) -> None:
         m = self.ms[i]
         first, by_doc, by_story, exact_hit = self._candidates(names)
         # narrowest scope first: the same document, the same story, the corpus
@@ -354,7 +356,7 @@ def _parse_member(doc: str, dp: DocPerson, story: str) -> _M:
         if p is None or not p.surname:
             continue
         (full if p.is_full else initials if p.initial else bare).append(p)
-    return _M(doc, dp.key, dp, full, initials, bare, story)
+    return _M(doc, dp.key, dp, tuple(full), tuple(initials), tuple(bare), story)
 
 
 def _plain(s: str) -> bool:
