@@ -20,9 +20,10 @@ Events are then consolidated across sources by ``khronika.consolidate``.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -203,7 +204,7 @@ def _cluster(ms: list[_M]) -> _Clusters:
     cl = _Clusters(ms)
     cooc: dict[str, set[str]] = defaultdict(set)
     for m in ms:
-        cooc[m.doc] |= {name_key(p.raw) for p in m.full}
+        cooc[m.doc] |= {sys.intern(name_key(p.raw)) for p in m.full}  # one copy of each key
 
     # 1. identical keyed full names
     by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -284,58 +285,95 @@ class _Attacher:
     Candidates are the full-name members with the same surname stem whose names do not
     contradict; per cluster we need only whether one sits in the member's document or
     story (and the first such). Full-name clusters do not change during this pass
-    (attaching adds a member without full names), so the candidates for one set of
-    names are indexed once and reused by every member with those names.
+    (attaching adds a member without full names), so each full-name member's cluster is
+    taken once as the pass starts. A member's document and story hold a few full-name
+    members each (indexed once); the corpus-wide answer (one cluster or several) and the
+    clusters with an exact surname are computed once per set of names, and whether a
+    form fits a set of names once per pair: nothing per set of names grows with the
+    candidates' documents, which at 100k documents was most of resolution's memory.
     """
 
     def __init__(self, ms: list[_M], cl: _Clusters):
         self.ms, self.cl = ms, cl
         self.by_stem: dict[str, list[int]] = defaultdict(list)
+        self.in_doc: dict[str, list[int]] = defaultdict(list)  # full-name members, ascending
+        self.in_story: dict[str, list[int]] = defaultdict(list)
         for j, o in enumerate(ms):
             for st in dict.fromkeys(surname_stem(p.surname) for p in o.full):
                 self.by_stem[st].append(j)
-        self.cluster = {j: cl.find(j) for js in self.by_stem.values() for j in js}
-        self.index: dict[tuple[Sig, ...], tuple] = {}
+            if o.full:
+                self.in_doc[o.doc].append(j)
+                self.in_story[o.story].append(j)
+        self.cluster = [-1] * len(ms)
+        for js in self.by_stem.values():
+            for j in js:
+                self.cluster[j] = cl.find(j)
+        self.fits: dict[tuple[tuple[Sig, ...], tuple[ParsedName, ...]], bool] = {}
+        self.corpus: dict[tuple[Sig, ...], tuple[int, int]] = {}  # (clusters, capped at 2; lowest candidate)
+        self.exact: dict[tuple[Sig, ...], set[int]] = {}
 
-    def _candidates(self, names: Sequence[ParsedName]) -> tuple:
-        key = tuple(_sig(p) for p in names)
-        got = self.index.get(key)
-        if got is not None:
-            return got
-        ms = self.ms
-        stems = {surname_stem(p.surname) for p in names}
-        exact = {p.surname for p in names}
+    def _fits(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str], full: tuple[ParsedName, ...]) -> bool:
+        got = self.fits.get((key, full))
+        if got is None:
+            got = self.fits[(key, full)] = any(
+                surname_stem(p.surname) in stems and all(_given_relation(p, q) != "conflict" for q in names)
+                for p in full)
+        return got
+
+    def _in(self, js: Iterable[int], key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> dict[int, int]:
+        """cluster -> lowest fitting candidate among ``js`` (ascending)."""
+        out: dict[int, int] = {}
+        ms, cluster = self.ms, self.cluster
+        for j in js:
+            if self._fits(key, names, stems, ms[j].full):
+                out.setdefault(cluster[j], j)
+        return out
+
+    def _candidates(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> list[int]:
         js: set[int] = set()
         for st in stems:
             js.update(self.by_stem.get(st, ()))
-        first: dict[int, int] = {}  # cluster -> lowest candidate
-        by_doc: dict[str, dict[int, int]] = defaultdict(dict)
-        by_story: dict[str, dict[int, int]] = defaultdict(dict)
-        exact_hit: set[int] = set()
-        for j in sorted(js):
-            o = ms[j]
-            if not any(surname_stem(p.surname) in stems and all(_given_relation(p, q) != "conflict" for q in names)
-                       for p in o.full):
-                continue
-            c = self.cluster[j]
-            first.setdefault(c, j)
-            by_doc[o.doc].setdefault(c, j)
-            by_story[o.story].setdefault(c, j)
-            if any(p.surname in exact for p in o.full):
-                exact_hit.add(c)
-        got = (first, by_doc, by_story, exact_hit)
-        self.index[key] = got
+        ms = self.ms
+        return [j for j in sorted(js) if self._fits(key, names, stems, ms[j].full)]
+
+    def _corpus(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> tuple[int, int]:
+        got = self.corpus.get(key)
+        if got is None:
+            clusters: dict[int, int] = {}
+            for j in self._candidates(key, names, stems):
+                clusters.setdefault(self.cluster[j], j)
+                if len(clusters) > 1:
+                    break
+            got = self.corpus[key] = (len(clusters), next(iter(clusters.values()), -1))
+        return got
+
+    def _exact_hit(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> set[int]:
+        """Clusters with a candidate (anywhere) spelling the surname exactly as ``names``."""
+        got = self.exact.get(key)
+        if got is None:
+            exact = {p.surname for p in names}
+            got = self.exact[key] = {self.cluster[j] for j in self._candidates(key, names, stems)
+                                     if any(p.surname in exact for p in self.ms[j].full)}
         return got
 
     def attach(self, i: int, names: Sequence[ParsedName], kind: str) -> None:
         m = self.ms[i]
-        first, by_doc, by_story, exact_hit = self._candidates(names)
+        key = tuple(_sig(p) for p in names)
+        stems = {surname_stem(p.surname) for p in names}
         # narrowest scope first: the same document, the same story, the corpus
-        for scope, cands in (("document", by_doc.get(m.doc, {})), ("story", by_story.get(m.story, {})),
-                             ("corpus", first)):
+        for scope in ("document", "story", "corpus"):
+            if scope == "corpus":
+                n, j = self._corpus(key, names, stems)
+                cands = {0: j} if n == 1 else {}
+                if n > 1:
+                    return  # ambiguous: keep apart
+            else:
+                where = self.in_doc.get(m.doc, ()) if scope == "document" else self.in_story.get(m.story, ())
+                cands = self._in(where, key, names, stems)
             if scope == "document" and len(cands) > 1:
                 # Boris Yeltsin and Naina Yeltsina in one text: the exact form decides
-                cands = {c: j for c, j in cands.items() if c in exact_hit} or cands
+                hit = self._exact_hit(key, names, stems)
+                cands = {c: j for c, j in cands.items() if c in hit} or cands
             if len(cands) == 1:
                 j = next(iter(cands.values()))
                 self.cl.union(j, i, f"{kind} '{names[0].raw}' -> only candidate in {scope}: "
