@@ -13,6 +13,7 @@ Weights are never downloaded: the packaged model must be installed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import re
@@ -216,10 +217,10 @@ def release_nlp() -> None:
     forget()
     _shape.cache_clear()
     gc.collect()
-    try:  # glibc keeps freed small blocks for reuse; malloc_trim returns what it can
+    # glibc keeps freed small blocks for reuse; malloc_trim returns what it can (not glibc:
+    # the memory is reused by this process instead)
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused by this process instead
-        pass
 
 
 def ner_pipes(nlp: Language) -> list[str]:
