@@ -206,3 +206,26 @@ def test_api_merge_into_unknown_id_is_refused_like_the_form(client):
     merged = client.get(f"/api/person/{a['id']}").json()
     assert {b["id"], c["id"]} <= set(merged["merged_from"])
     assert [d["payload"] for d in client.get("/api/reviews").json()] == [{"into": a["id"]}, {"into": b["id"]}]
+
+
+def test_review_of_an_unknown_target_is_refused_not_stored(client):
+    # a typo or an id from another database was stored as a decision about nothing
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    for kind, action in (("event", "confirm"), ("person", "split")):
+        body = {"kind": kind, "target": "no-such-id", "action": action, "reviewer": "Ana", "payload": {"from": "x"}}
+        r = client.post("/api/review", json=body, headers=auth)
+        assert r.status_code == 400 and "No " + kind in r.json()["error"], r.text
+    ev = _event(client)
+    csrf = _csrf(client, f"/event/{ev['id']}")
+    r = client.post("/review/event/no-such-id", data={"action": "confirm", "reviewer": "Ana", "token": TOKEN,
+                                                      "csrf_token": csrf})
+    assert r.status_code == 400
+    r = client.post("/review/person/no-such-id", data={"action": "split", "from": "x", "reviewer": "Ana",
+                                                       "token": TOKEN, "csrf_token": csrf})
+    assert r.status_code == 400
+    assert client.get("/api/reviews").json() == []
+    # a rejected event is gone from the data but may still be reviewed (confirmed again)
+    for action in ("reject", "confirm"):
+        body = {"kind": "event", "target": ev["id"], "action": action, "reviewer": "Ana"}
+        assert client.post("/api/review", json=body, headers=auth).status_code == 201
+    assert ev["id"] in {e["id"] for e in client.get("/export.json").json()["events"]}

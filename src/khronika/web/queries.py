@@ -51,6 +51,24 @@ def check_merge_target(snap: Snapshot, into: Any) -> str:
     return into
 
 
+def check_review_target(store: Store, snap: Snapshot, kind: str, target: str) -> None:
+    """A review must be about a record that exists: an event of ``snap`` or one the
+    machine produced and a reviewer rejected (it may be confirmed again), a person of
+    ``snap`` or one a reviewer merged away (a merge may be undone). Anything else (a
+    typo, an id from another database) raises :class:`ReviewError` (400) instead of
+    being stored as a decision about nothing. Unknown kinds are ``review.record``'s to
+    refuse."""
+    if kind == "event":
+        if target in _events_by_id(snap) or (valid_id(target) and rejected_event(store, target)):
+            return
+    elif kind == "person":
+        if target in snap.persons or target in snap.redirects:
+            return
+    else:
+        return
+    raise ReviewError(f"No {kind} with id {str(target)[:80]!r} to review.")
+
+
 @dataclass
 class Snapshot:
     persons: dict[str, dict[str, Any]]

@@ -103,6 +103,7 @@ class ReviewIn(BaseModel):
 def post_review(request: Request, body: ReviewIn) -> dict[str, Any]:
     guard = request.app.state.guard
     guard.check_token(guard.bearer(request))
+    queries.check_review_target(request.app.state.store, current(request), body.kind, body.target)
     if body.kind == "person" and body.action == "merge" and body.payload.get("into"):
         # as the person form: an unknown or malformed target is refused, not stored as a no-op
         queries.check_merge_target(current(request), body.payload["into"])

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from .. import review
 from ..errors import ReviewError
 from .cache import current
-from .queries import check_merge_target
+from .queries import check_merge_target, check_review_target
 from .render import split_format
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +65,7 @@ def _merge_target(request: Request, fields: dict[str, Any]) -> str:
 async def review_event(request: Request, id: str) -> Response:
     eid, _ = split_format(id)
     fields = await _authorised_form(request)
+    check_review_target(request.app.state.store, current(request), "event", eid)
     action = fields.get("action", "")
     payload: dict[str, Any] = {}
     if action == "edit":
@@ -82,6 +83,7 @@ async def review_event(request: Request, id: str) -> Response:
 async def review_person(request: Request, id: str) -> Response:
     pid, _ = split_format(id)
     fields = await _authorised_form(request)
+    check_review_target(request.app.state.store, current(request), "person", pid)
     action = fields.get("action", "")
     payload: dict[str, Any] = {}
     if action == "merge":
