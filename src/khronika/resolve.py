@@ -202,11 +202,15 @@ def _context(ms: list[_M], cl: _Clusters, i: int, j: int, cooc: dict[str, set[st
 
 def _cluster(ms: list[_M]) -> _Clusters:
     cl = _Clusters(ms)
-    cooc: dict[str, set[str]] = defaultdict(set)
-    for m in ms:
-        cooc[m.doc] |= {sys.intern(name_key(p.raw)) for p in m.full}  # one copy of each key
+    # each pass in its own function: what one pass indexes is freed before the next
+    _same_name_key(ms, cl)
+    _near_spellings(ms, cl)
+    _attach_short_names(ms, cl)
+    return cl
 
-    # 1. identical keyed full names
+
+def _same_name_key(ms: list[_M], cl: _Clusters) -> None:
+    """Pass 1: identical keyed full names."""
     by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(ms):
         for p in m.full:
@@ -216,7 +220,9 @@ def _cluster(ms: list[_M]) -> _Clusters:
         for j in idx[1:]:
             cl.union(idx[0], j, f"same name key '{k[0]} {k[1]}': {_label(ms[idx[0]])} + {_label(ms[j])}")
 
-    # 2. near spellings, blocked on the first three letters of the surname stem.
+
+def _near_spellings(ms: list[_M], cl: _Clusters) -> None:
+    """Pass 2: near spellings, blocked on the first three letters of the surname stem."""
     # Members are grouped by their exact full-name forms: only pairs of forms with a
     # near relation can merge. A near relation needs the same given name (near surname)
     # or the same surname stem (near given name), so a form is compared only with forms
@@ -224,6 +230,9 @@ def _cluster(ms: list[_M]) -> _Clusters:
     # enumerated one member at a time, in the (i, j) order the all-pairs loop would
     # visit them (its merges and evidence follow), so memory is one member's partners,
     # not the block's pairs (quadratic in a name's mentions: 4.5M at 100k documents).
+    cooc: dict[str, set[str]] = defaultdict(set)
+    for m in ms:
+        cooc[m.doc] |= {sys.intern(name_key(p.raw)) for p in m.full}  # one copy of each key
     block: dict[str, set[int]] = defaultdict(set)
     for i, m in enumerate(ms):
         for p in m.full:
@@ -256,14 +265,15 @@ def _cluster(ms: list[_M]) -> _Clusters:
                 if ctx:
                     cl.union(i, j, f"near spelling {rel} ({ctx}): {_label(ms[i])} + {_label(ms[j])}")
 
-    # 3. initials, then bare surnames: attach to the single candidate cluster
+
+def _attach_short_names(ms: list[_M], cl: _Clusters) -> None:
+    """Pass 3: initials, then bare surnames: attach to the single candidate cluster."""
     att = _Attacher(ms, cl)
     for kind in ("initials", "bare"):
         for i, m in enumerate(ms):
             if m.full or (kind == "initials" and not m.initials) or (kind == "bare" and (m.initials or not m.bare)):
                 continue
             att.attach(i, m.initials if kind == "initials" else m.bare, kind)
-    return cl
 
 
 def _best_full_relation(xs: list[ParsedName], ys: list[ParsedName]) -> str | None:
