@@ -319,7 +319,7 @@ class _Attacher:
             for j in js:
                 self.cluster[j] = cl.find(j)
         self.fits: dict[tuple[tuple[Sig, ...], tuple[ParsedName, ...]], bool] = {}
-        self.corpus: dict[tuple[Sig, ...], tuple[int, int]] = {}  # (clusters, capped at 2; lowest candidate)
+        self.corpus: dict[tuple[Sig, ...], dict[int, int]] = {}
         self.exact: dict[tuple[Sig, ...], set[int]] = {}
 
     def _fits(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str], full: tuple[ParsedName, ...]) -> bool:
@@ -346,15 +346,16 @@ class _Attacher:
         ms = self.ms
         return [j for j in sorted(js) if self._fits(key, names, stems, ms[j].full)]
 
-    def _corpus(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> tuple[int, int]:
+    def _corpus(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> dict[int, int]:
+        """cluster -> lowest candidate in the whole corpus, cut at two clusters (two
+        already mean ambiguous): kept per set of names, small whatever the corpus."""
         got = self.corpus.get(key)
         if got is None:
-            clusters: dict[int, int] = {}
+            got = self.corpus[key] = {}
             for j in self._candidates(key, names, stems):
-                clusters.setdefault(self.cluster[j], j)
-                if len(clusters) > 1:
+                got.setdefault(self.cluster[j], j)
+                if len(got) > 1:
                     break
-            got = self.corpus[key] = (len(clusters), next(iter(clusters.values()), -1))
         return got
 
     def _exact_hit(self, key: tuple[Sig, ...], names: Sequence[ParsedName], stems: set[str]) -> set[int]:
@@ -372,14 +373,12 @@ class _Attacher:
         stems = {surname_stem(p.surname) for p in names}
         # narrowest scope first: the same document, the same story, the corpus
         for scope in ("document", "story", "corpus"):
-            if scope == "corpus":
-                n, j = self._corpus(key, names, stems)
-                cands = {0: j} if n == 1 else {}
-                if n > 1:
-                    return  # ambiguous: keep apart
+            if scope == "document":
+                cands = self._in(self.in_doc.get(m.doc, ()), key, names, stems)
+            elif scope == "story":
+                cands = self._in(self.in_story.get(m.story, ()), key, names, stems)
             else:
-                where = self.in_doc.get(m.doc, ()) if scope == "document" else self.in_story.get(m.story, ())
-                cands = self._in(where, key, names, stems)
+                cands = self._corpus(key, names, stems)
             if scope == "document" and len(cands) > 1:
                 # Boris Yeltsin and Naina Yeltsina in one text: the exact form decides
                 hit = self._exact_hit(key, names, stems)
