@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .extract.docdate import anchor
 from .models import Analysis, DocumentInfo, Event, EventMention, Person, Source
@@ -252,13 +252,16 @@ def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def consolidate_events(items: Sequence[tuple[DocumentInfo, Analysis]], persons: Sequence[Person],
+def consolidate_events(items: Iterable[tuple[DocumentInfo, Analysis]], persons: Sequence[Person],
                        person_of: Mapping[Member, str]) -> list[Event]:
-    infos = {info.id: info for info, _ in items}
-    reports = {info.id: _report_date(info, an) for info, an in items}
+    """Events across sources; ``items`` is read once, and only event mentions are kept."""
+    infos: dict[str, DocumentInfo] = {}
+    reports: dict[str, str | None] = {}
     names = {p.id: p.name for p in persons}
     groups: dict[tuple[str, str], list[EventMention]] = defaultdict(list)
-    for _info, an in items:
+    for info, an in items:
+        infos[info.id] = info
+        reports[info.id] = _report_date(info, an)
         for m in an.events:
             pid = person_of.get((m.doc_id, m.subject_key)) if m.subject_key else None
             subject = pid or "group:" + " ".join(m.subject_name.lower().split())

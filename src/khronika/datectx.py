@@ -32,7 +32,7 @@ from datetime import date
 
 from .extract import dates as D
 from .extract.docdate import floor as text_floor
-from .models import Analysis, DocumentInfo, EventMention
+from .models import Analysis, DocumentDate, DocumentInfo, EventMention
 from .names import name_key
 
 _WEAK = "latest date written"  # docdate's lower-bound fallback (see docdate.document_date)
@@ -49,11 +49,12 @@ def _group(info: DocumentInfo, infos: Mapping[str, DocumentInfo]) -> str:
     return (canon.story if canon and canon.story else None) or info.duplicate_of or info.id
 
 
-def _reliable(info: DocumentInfo, an: Analysis | None) -> str | None:
-    """The document's date when it is a real date, not a lower bound or a suspect page date."""
+def _reliable(info: DocumentInfo, dated: DocumentDate | None) -> str | None:
+    """The document's date when it is a real date, not a lower bound or a suspect page
+    date (``dated``: how extraction dated the document, if it was analysed)."""
     if not info.published:
         return None
-    if an is not None and an.date.evidence and an.date.evidence.startswith(_WEAK) \
+    if dated is not None and dated.evidence and dated.evidence.startswith(_WEAK) \
             and info.published != info.published_stated:
         return None
     return info.published
@@ -117,14 +118,18 @@ def _sentence_date(m: EventMention, anchor: str | None, floor: date | None) -> s
     return None
 
 
-def _context(doc_id: str, infos: Mapping[str, DocumentInfo], analyses: Mapping[str, Analysis],
+def _context(doc_id: str, infos: Mapping[str, DocumentInfo], reliable: Mapping[str, str | None],
              texts: Mapping[str, str], members: Mapping[str, list[str]],
              people: Mapping[str, set[str]], postings: Mapping[str, set[str]],
              day_years: dict[str, dict[tuple[int, int], set[int]]]) -> tuple[str, str] | None:
-    """(anchor, why) for a document without a reliable date of its own."""
+    """(anchor, why) for a document without a reliable date of its own (``reliable``:
+    the analysed documents' reliable dates; one without an analysis has its info's)."""
+    def reliable_date(o: str) -> str | None:
+        return reliable[o] if o in reliable else _reliable(infos[o], None)
+
     info = infos[doc_id]
     group = _group(info, infos)
-    story = [(o, d) for o in members[group] if o != doc_id and (d := _reliable(infos[o], analyses.get(o)))]
+    story = [(o, d) for o in members[group] if o != doc_id and (d := reliable_date(o))]
     if story:
         o, d = max(story, key=lambda od: od[1])
         return d, f"story {group}: {o} dated {d}"
@@ -138,7 +143,7 @@ def _context(doc_id: str, infos: Mapping[str, DocumentInfo], analyses: Mapping[s
     years: dict[tuple[int, int], set[int]] = defaultdict(set)
     for o in sorted(related):
         if o not in day_years:  # each related text is read and parsed once per run
-            o_anchor = _reliable(infos[o], analyses.get(o)) if o in infos else None
+            o_anchor = reliable_date(o) if o in infos else None
             day_years[o] = _day_years(texts.get(o, ""), o_anchor)
         for k, ys in day_years[o].items():
             if k in wanted:
@@ -153,23 +158,36 @@ def _context(doc_id: str, infos: Mapping[str, DocumentInfo], analyses: Mapping[s
 def propagate(infos: Mapping[str, DocumentInfo], analyses: Mapping[str, Analysis],
               texts: Mapping[str, str] | None = None) -> dict[str, Analysis]:
     """Analyses of documents without a usable date, with undated mentions dated from
-    their cross-document context. Returns only the analyses that changed."""
+    their cross-document context. Returns only the analyses that changed.
+
+    ``analyses`` is read in id order, twice (what every document offers as context,
+    then the documents waiting for a date), and looked up by nothing else: a mapping
+    that reads the store a chunk at a time (``Store.lazy_analyses``) holds one chunk.
+    """
     texts = texts or {}
     members: dict[str, list[str]] = defaultdict(list)
     for doc_id in sorted(infos):
         members[_group(infos[doc_id], infos)].append(doc_id)
-    people = {d: {k for p in a.persons if (k := name_key(p.name))} for d, a in analyses.items()}
+    reliable: dict[str, str | None] = {}
+    people: dict[str, set[str]] = {}
+    waiting: list[str] = []
+    for doc_id in sorted(analyses):
+        an, info = analyses[doc_id], infos.get(doc_id)
+        people[doc_id] = {k for p in an.persons if (k := name_key(p.name))}
+        if info is None:
+            continue
+        reliable[doc_id] = _reliable(info, an.date)
+        if not reliable[doc_id] and any(m.date is None for m in an.events):
+            waiting.append(doc_id)
     postings: dict[str, set[str]] = defaultdict(set)
     for d, keys in people.items():
         for k in keys:
             postings[k].add(d)
     day_years: dict[str, dict[tuple[int, int], set[int]]] = {}
     out: dict[str, Analysis] = {}
-    for doc_id in sorted(analyses):
-        an, info = analyses[doc_id], infos.get(doc_id)
-        if info is None or _reliable(info, an) or not any(m.date is None for m in an.events):
-            continue
-        ctx = _context(doc_id, infos, analyses, texts, members, people, postings, day_years)
+    for doc_id in waiting:
+        an = analyses[doc_id]
+        ctx = _context(doc_id, infos, reliable, texts, members, people, postings, day_years)
         if ctx is None:
             continue
         anchor, why = ctx

@@ -294,6 +294,22 @@ class _Texts(Mapping[str, str]):
         return len(self._a)
 
 
+class _Reports:
+    """(info, analysis) of each analysed document, in id order, read again from the store
+    on every iteration (``analyses`` is lazy), with date context's changes laid over."""
+
+    def __init__(self, infos: Mapping[str, DocumentInfo], analyses: Mapping[str, Analysis],
+                 changed: Mapping[str, Analysis]) -> None:
+        self._infos, self._analyses, self._changed = infos, analyses, changed
+
+    def __iter__(self) -> Iterator[tuple[DocumentInfo, Analysis]]:
+        for doc_id in self._analyses:
+            info = self._infos.get(doc_id)
+            if info is not None:
+                got = self._changed.get(doc_id)
+                yield info, got if got is not None else self._analyses[doc_id]
+
+
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
     """Dates, duplicates (with metadata inheritance), stories, date context, then people and events."""
     from . import datectx, dedupe, stories
@@ -311,12 +327,16 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     # analyses are not held beside its story features (the stage's peak)
     infos = stories.update_store(store, infos, articles, store.lazy_analyses(), settings)
     store.update_documents(infos.values())
-    analyses = store.analyses()  # date context and resolution read every one
+    # what remains reads a document's dates, duplicate and story only: its source, title
+    # and URL (unique strings, a third of a corpus's infos) are stored and let go
+    infos = {d: replace(i, source="", title=None, url=None) for d, i in infos.items()}
+    # date context and resolution read every analysis in id order, a chunk at a time (the
+    # corpus's analyses are never all held), and never where a name was written
+    analyses = store.lazy_analyses(person_spans=False)
     # undated reports borrow their story's (or related reports') date context; only the
     # in-memory analyses change, so stored extraction stays what the document alone says
-    analyses = {**analyses, **datectx.propagate(infos, analyses, _Texts(articles))}
-    ordered = [(infos[i], analyses[i]) for i in infos if i in analyses]
-    resolution = resolve(ordered)
+    dated = datectx.propagate(infos, analyses, _Texts(articles))
+    resolution = resolve(_Reports(infos, analyses, dated))
     store.replace_resolution(resolution.persons, resolution.events)
     report.persons = len(resolution.persons)
     report.events = len(resolution.events)

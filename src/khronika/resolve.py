@@ -486,18 +486,32 @@ def _persons(ms: list[_M], cl: _Clusters) -> tuple[list[Person], dict[Member, st
     return out, person_of
 
 
-def resolve_persons(items: Sequence[tuple[DocumentInfo, Analysis]]) -> tuple[list[Person], dict[Member, str]]:
-    infos = {info.id: info for info, _ in items}
+def resolve_persons(items: Iterable[tuple[DocumentInfo, Analysis]]) -> tuple[list[Person], dict[Member, str]]:
+    """People across the corpus; ``items`` is read once, in any order, and only the
+    persons of each analysis are kept."""
+    infos: dict[str, DocumentInfo] = {}
+    people: list[tuple[str, DocumentInfo, tuple[DocPerson, ...]]] = []
+    for info, an in items:
+        infos[info.id] = info
+        if an.persons:
+            people.append((an.doc_id, info, an.persons))
+    people.sort(key=lambda it: it[0])  # members in document order, whatever order items came in
     ms = []
-    for info, an in sorted(items, key=lambda it: it[1].doc_id):
-        story = _story(info, an.doc_id, infos)
-        for dp in an.persons:
-            ms.append(_parse_member(an.doc_id, dp, story))
+    for doc_id, info, dps in people:
+        story = _story(info, doc_id, infos)
+        for dp in dps:
+            ms.append(_parse_member(doc_id, dp, story))
+    del people
     return _persons(ms, _cluster(ms))
 
 
-def resolve(items: Sequence[tuple[DocumentInfo, Analysis]]) -> Resolution:
-    """Persons across spellings and documents, then events across sources."""
+def resolve(items: Iterable[tuple[DocumentInfo, Analysis]]) -> Resolution:
+    """Persons across spellings and documents, then events across sources.
+
+    ``items`` is iterated twice (people, then events) and need not be held whole: a
+    list, or a view that reads the analyses from the store on each iteration (what the
+    pipeline passes, so a corpus's analyses are never all in memory at once).
+    """
     persons, person_of = resolve_persons(items)
     events = consolidate_events(items, persons, person_of)
     return Resolution(tuple(persons), tuple(events), person_of)

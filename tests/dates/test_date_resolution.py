@@ -4,6 +4,7 @@ context, on real corpus sentences and documents."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -154,3 +155,34 @@ def test_no_context_no_guess():
     infos = {"b": _info("b")}
     ev = _mention("b", "On September 7, deputies called on the Duma.", "called")
     assert datectx.propagate(infos, {"b": _an("b", ev)}, {"b": ev.evidence}) == {}
+
+
+class _InIdOrder(Mapping):
+    """Analyses that may only be read as the store's lazy view reads cheaply: in id
+    order, one pass after another (each access out of order would be a query)."""
+
+    def __init__(self, analyses):
+        self._a, self.reads = analyses, []
+
+    def __getitem__(self, doc_id):
+        self.reads.append(doc_id)
+        return self._a[doc_id]
+
+    def __iter__(self):
+        return iter(sorted(self._a))
+
+    def __len__(self):
+        return len(self._a)
+
+
+def test_date_context_reads_analyses_in_id_order_at_most_twice():
+    infos = {"a": _info("a", "2022-09-12"), "b": _info("b"), "c": _info("c", story="s2"), "d": _info("d", story="s2")}
+    ev = _mention("b", "On September 7, seven deputies called on the Duma to charge Putin.", "called")
+    lone = _mention("c", "On September 7, deputies called on the Duma.", "called")
+    plain = {"a": _an("a", date_="2022-09-12"), "b": _an("b", ev), "c": _an("c", lone), "d": _an("d")}
+    texts = {"b": ev.evidence, "c": lone.evidence}
+    lazy = _InIdOrder(plain)
+    assert datectx.propagate(infos, lazy, texts) == datectx.propagate(infos, plain, texts)
+    assert set(datectx.propagate(infos, plain, texts)) == {"b"}  # c has nothing to borrow from
+    runs = 1 + sum(later < earlier for earlier, later in zip(lazy.reads, lazy.reads[1:], strict=False))
+    assert runs <= 2 and lazy.reads == sorted(plain) + ["b", "c"]  # every one, then those waiting for a date

@@ -80,3 +80,28 @@ def test_identical_on_dev_replicated_into_large_blocks(dev_items):
     items = _replicate(dev_items, 12)
     random.Random(7).shuffle(items)
     _same(items)
+
+
+class _Stream:
+    """Items as the pipeline hands them over: iterable again and again (each time
+    re-read from the store there), never indexed or measured, here in a new order on
+    every pass, since nothing may depend on which document comes first."""
+
+    def __init__(self, items):
+        self.items, self.passes = items, 0
+
+    def __iter__(self):
+        self.passes += 1
+        order = list(self.items)
+        random.Random(self.passes).shuffle(order)
+        return iter(order)
+
+
+def test_resolve_reads_its_items_as_a_stream(dev_items):
+    items = _replicate(dev_items, 3)
+    stream = _Stream(items)
+    a, b = fast.resolve(stream), ref.resolve(items)
+    assert stream.passes == 2  # people, then events: one read each
+    assert a.persons == b.persons
+    assert a.events == b.events
+    assert dict(a.person_of) == dict(b.person_of)

@@ -172,6 +172,10 @@ def test_analyses_round_trip(store: Store, data: st.DataObject) -> None:
     wanted = [data.draw(analyses(art.id)) for _, art in items]
     store.save_analyses(wanted)
     assert store.analyses() == {a.doc_id: a for a in wanted}
+    # the corpus stages' load: everything but where each person is named
+    spanless = {a.doc_id: replace(a, persons=tuple(replace(p, spans=()) for p in a.persons)) for a in wanted}
+    assert store.analyses(person_spans=False) == spanless
+    assert store.analyses([wanted[1].doc_id], person_spans=False) == {wanted[1].doc_id: spanless[wanted[1].doc_id]}
     assert store.ids_needing_analysis(wanted[0].provenance.version) == sorted(
         a.doc_id for a in wanted if a.provenance.version != wanted[0].provenance.version)
 
@@ -189,7 +193,7 @@ def test_analyses_by_id_dates_and_lazy_reading_agree(store: Store, monkeypatch: 
 
     queries: list[list[str]] = []
     real = store.analyses
-    monkeypatch.setattr(store, "analyses", lambda ids=None: queries.append(list(ids)) or real(ids))
+    monkeypatch.setattr(store, "analyses", lambda ids=None, **kw: queries.append(list(ids)) or real(ids, **kw))
     lazy = store.lazy_analyses()
     lazy._chunk_size = 4
     assert list(lazy) == ids and len(lazy) == 6
@@ -198,6 +202,9 @@ def test_analyses_by_id_dates_and_lazy_reading_agree(store: Store, monkeypatch: 
     assert queries == [ids[:4], ids[4:]]
     assert len(lazy._held) <= 4  # one chunk held, never the corpus
     assert lazy.get(items[6][1].id) is None and lazy.get(ids[1]) == wanted[ids[1]]
+    spanless = store.lazy_analyses(person_spans=False)
+    assert [spanless[i] for i in ids] == [replace(wanted[i], persons=(replace(wanted[i].persons[0], spans=()),))
+                                          for i in ids]
     with pytest.raises(KeyError):
         lazy["nope"]
 

@@ -8,8 +8,10 @@ hash), so re-running an ingest adds nothing.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -309,14 +311,21 @@ class Store:
             conn.execute(delete(s.analyses).where(s.analyses.c.doc_id.in_([r["doc_id"] for r in rows])))
             conn.execute(insert(s.analyses), rows)
 
-    def analyses(self, ids: Iterable[str] | None = None) -> dict[str, Analysis]:
-        """Every stored analysis by doc id, or those of ``ids`` (chunked IN-lists)."""
+    def analyses(self, ids: Iterable[str] | None = None, *, person_spans: bool = True) -> dict[str, Analysis]:
+        """Every stored analysis by doc id, or those of ``ids`` (chunked IN-lists).
+
+        ``person_spans=False`` leaves out where in its text each person is named (every
+        ``DocPerson.spans`` is empty): a third of a loaded corpus's persons, which the
+        stages working across documents (date context, resolution) never read. Such
+        analyses are for reading only, never for saving back.
+        """
         q = select(s.analyses)
+        load = analysis_from_row if person_spans else partial(analysis_from_row, person_spans=False)
         with self.engine.connect() as conn:
             if ids is None:
-                return {r.doc_id: analysis_from_row(r) for r in conn.execute(q)}
+                return {r.doc_id: load(r) for r in conn.execute(q)}
             wanted = sorted(set(ids))
-            return {r.doc_id: analysis_from_row(r)
+            return {r.doc_id: load(r)
                     for start in range(0, len(wanted), ID_CHUNK)
                     for r in conn.execute(q.where(s.analyses.c.doc_id.in_(wanted[start : start + ID_CHUNK])))}
 
@@ -327,12 +336,13 @@ class Store:
         with self.engine.connect() as conn:
             return {r.doc_id: DocumentDate(**r.date) for r in conn.execute(select(c.doc_id, c.date))}
 
-    def lazy_analyses(self) -> LazyAnalyses:
+    def lazy_analyses(self, *, person_spans: bool = True) -> LazyAnalyses:
         """A read-only mapping doc id -> Analysis that reads analyses a chunk at a time
-        when asked for them (a stage reading them in id order holds one chunk)."""
+        when asked for them (a stage reading them in id order holds one chunk);
+        ``person_spans`` as for ``analyses``."""
         with self.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(select(s.analyses.c.doc_id))]
-        return LazyAnalyses(self, ids)
+        return LazyAnalyses(self, ids, person_spans=person_spans)
 
     # -- corpus-level results -----------------------------------------------------
     def replace_resolution(self, persons: Sequence[Person], events: Sequence[Event]) -> None:
@@ -502,8 +512,8 @@ class LazyAnalyses(Mapping[str, Analysis]):
     read at random, one query per access. Never stale within one stage: analyses do not
     change while the corpus stages run."""
 
-    def __init__(self, store: Store, ids: Iterable[str], chunk: int = ID_CHUNK) -> None:
-        self._store, self._chunk_size = store, max(1, chunk)
+    def __init__(self, store: Store, ids: Iterable[str], chunk: int = ID_CHUNK, *, person_spans: bool = True) -> None:
+        self._store, self._chunk_size, self._spans = store, max(1, chunk), person_spans
         self._order = sorted(set(ids))
         self._held: dict[str, Analysis] = {}
 
@@ -518,7 +528,7 @@ class LazyAnalyses(Mapping[str, Analysis]):
             if i is None:
                 raise KeyError(doc_id)
             self._held = {}  # the old chunk goes before the next one comes
-            self._held = self._store.analyses(self._order[i : i + self._chunk_size])
+            self._held = self._store.analyses(self._order[i : i + self._chunk_size], person_spans=self._spans)
             got = self._held.get(doc_id)
             if got is None:  # deleted since this mapping was made
                 raise KeyError(doc_id)
@@ -540,19 +550,25 @@ _INFO_COLUMNS = ("id", "source", "title", "outlet", "url", "published", "publish
                  "duplicate_of", "story", "language")
 
 
+def _shared(v: str | None) -> str | None:
+    return None if v is None else sys.intern(v)
+
+
 def _info(r: Any) -> DocumentInfo:
+    # outlets, languages, dates and story ids repeat across a corpus's documents: one
+    # copy of each is kept (a corpus's infos are all held by the corpus stages)
     return DocumentInfo(
         id=r.id,
         source=r.source,
         title=r.title,
-        outlet=r.outlet,
+        outlet=_shared(r.outlet),
         url=r.url,
-        published=r.published,
-        published_stated=r.published_stated,
+        published=_shared(r.published),
+        published_stated=_shared(r.published_stated),
         date_suspect=bool(r.date_suspect),
         duplicate_of=r.duplicate_of,
-        story=r.story,
-        language=r.language,
+        story=_shared(r.story),
+        language=_shared(r.language),
     )
 
 

@@ -41,8 +41,8 @@ def person_to_json(p: DocPerson) -> dict[str, Any]:
     return {f: getattr(p, f) for f in _PERSON_FIELDS}
 
 
-def person_from_json(d: dict[str, Any]) -> DocPerson:
-    return DocPerson(**{k: _tuples(v) for k, v in d.items()})
+def person_from_json(d: dict[str, Any], spans: bool = True) -> DocPerson:
+    return DocPerson(**{k: _tuples(v) for k, v in d.items() if spans or k != "spans"})
 
 
 def event_to_json(e: EventMention) -> dict[str, Any]:
@@ -69,10 +69,12 @@ def analysis_to_row(a: Analysis) -> dict[str, Any]:
     }
 
 
-def analysis_from_row(row: Any) -> Analysis:
+def analysis_from_row(row: Any, person_spans: bool = True) -> Analysis:
+    """The stored analysis; ``person_spans=False``: without its persons' spans (see
+    ``Store.analyses``)."""
     return Analysis(
         doc_id=sys.intern(row.doc_id),
-        persons=tuple(person_from_json(p) for p in row.persons),
+        persons=tuple(person_from_json(p, person_spans) for p in row.persons),
         events=tuple(event_from_json(e) for e in row.events),
         date=DocumentDate(**row.date),
         provenance=_provenance("extract", row.version),
