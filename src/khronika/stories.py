@@ -153,7 +153,8 @@ class _Scorer:
     def __init__(self, f: Features, settings: Settings) -> None:
         self.f, self.window = f, settings.story_window_days
         self.lookup = Lookup(len(f.vocab))
-        self._when = {d: _when(f.peg[d], pd) for d, pd in f.peg_date.items()}
+        shared: dict[tuple, tuple] = {}  # few distinct (peg, days): one copy of each
+        self._when = {d: shared.setdefault(w, w) for d, pd in f.peg_date.items() for w in (_when(f.peg[d], pd),)}
 
     def fits(self, a: str) -> Callable[[str], bool]:
         """``lambda m: compatible(a, m, f, settings)``, each document's ``_when`` made once."""
@@ -224,7 +225,7 @@ class _Blocks:
                 del posting[s]
 
     def add(self, doc_id: str, story: str) -> None:
-        keys = self.f.block_keys(doc_id)
+        keys = self.f.block_keys(doc_id, last=True)  # a document is added once, its keys read no more
         span = self._span(doc_id)
         for k in keys:
             self._touch(self.recent.setdefault(k, {}), story, RECENT_PER_KEY)

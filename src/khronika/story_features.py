@@ -174,6 +174,12 @@ def _cues(text: str) -> list[tuple[int, str, int]]:
     return out
 
 
+def _lead_end(it: StoryItem, lead: str) -> int:
+    """Where the lead (``lead_text``) ends in the item's text: its length after the
+    whitespace the text starts with."""
+    return len(lead) + (len(it.text) - len(it.text.lstrip()))
+
+
 def lead_text(it: StoryItem, chars: int | None = None) -> str:
     """Opening of the body: the first sentences up to about ``chars`` characters."""
     chars = chars or int(_peg_data()["lead_chars"])
@@ -382,10 +388,9 @@ class Features:
     def __init__(self, items: Iterable[StoryItem]):
         self.items: dict[str, StoryItem] = {}
         self._keys: dict[str, list[str]] = {}
-        self.lead_end: dict[str, int] = {}
         self.peg: dict[str, str | None] = {}
-        self.events: dict[str, set[str]] = {}
         self.peg_date: dict[str, tuple[date, date | None] | None] = {}
+        shared_dates: dict[tuple[date, date | None] | None, tuple[date, date | None] | None] = {}
         self.vocab = vocab = Vocab()
         name_vocab = Vocab()  # surname keys
         rows: dict[str, int] = {}
@@ -412,11 +417,11 @@ class Features:
         for it in items:
             d = it.doc_id
             lead = lead_text(it)
-            self.lead_end[d] = len(lead) + (len(it.text) - len(it.text.lstrip()))
+            lead_end = _lead_end(it, lead)
             self.peg[d] = news_peg(it)
             t_ids, t_counts = ids_counts(_terms(it.text))
             l_ids, l_counts = ids_counts(_terms((it.title or "") + " " + lead))
-            c = self._names(it)
+            c = self._names(it, lead_end)
             n_ids = np.array(name_vocab.ids_of(c), dtype=np.int32)
             n_w = np.fromiter(c.values(), dtype=np.float64, count=len(c))
             if (row := rows.get(d)) is not None:  # a repeated id replaces the earlier item
@@ -430,8 +435,8 @@ class Features:
             df[t_ids] += 1  # a term appears once per document's counter
             df_n = grown(df_n, len(name_vocab))
             df_n[n_ids] += 1
-            self.events[d] = {_event(e)[0] for e in it.events}
-            self.peg_date[d] = self._peg_date(it)
+            pd = self._peg_date(it, lead_end)
+            self.peg_date[d] = shared_dates.setdefault(pd, pd)  # one copy of each date span
             extracted = extracted or bool(it.people)
             # featurised: only what clustering reads later (id, date, duplicate_of) is kept
             self.items[d] = StoryItem(d, "", it.published, it.duplicate_of, published_bound=it.published_bound)
@@ -489,9 +494,8 @@ class Features:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _names(self, it: StoryItem) -> Counter[str]:
+    def _names(self, it: StoryItem, lead_end: int) -> Counter[str]:
         out: Counter[str] = Counter()
-        lead_end = self.lead_end[it.doc_id]
         title = _normalise(it.title or "")
         if it.people:
             for name, offsets in it.people:
@@ -509,11 +513,11 @@ class Features:
         out.update(k for k in map(name_key, raw) if len(k) >= 3)
         return Counter({k: 1 + math.log(x) for k, x in out.items()})  # type: ignore[misc]
 
-    def _peg_date(self, it: StoryItem) -> tuple[date, date | None] | None:
+    def _peg_date(self, it: StoryItem, lead_end: int) -> tuple[date, date | None] | None:
         """When the peg happened: dated lead events of the peg's kind, else the document
         date (an upper end of None: an estimated document date is only a lower bound)."""
         kinds = _peg_data()["event_kinds"]
-        peg, lead_end = self.peg[it.doc_id], self.lead_end[it.doc_id]
+        peg = self.peg[it.doc_id]
         for e in map(_event, it.events):
             if e[1] and e[2] is not None and e[2] < lead_end and peg and kinds.get(e[0]) == peg:
                 iv = _interval(e[1])
@@ -524,10 +528,14 @@ class Features:
             return None
         return (iv[0], None) if it.published_bound else iv
 
-    def block_keys(self, doc_id: str) -> list[str]:
-        keys = self._keys.get(doc_id)
+    def block_keys(self, doc_id: str, *, last: bool = False) -> list[str]:
+        """The document's blocking keys (made once, kept until asked for the ``last``
+        time: a corpus's keys are never all held)."""
+        keys = self._keys.pop(doc_id, None) if last else self._keys.get(doc_id)
         if keys is None:
-            keys = self._keys[doc_id] = self._block_keys(doc_id)[0]
+            keys = self._block_keys(doc_id)[0]
+            if not last:
+                self._keys[doc_id] = keys
         return keys
 
     def weighted_block_keys(self, doc_id: str) -> tuple[list[str], list[float]]:

@@ -74,7 +74,7 @@ def _reference(items: list[StoryItem], f: sf.Features) -> dict[str, tuple[list, 
     n = len(last)
     text = {d: sf._terms(it.text) for d, it in last.items()}
     lead = {d: sf._terms((it.title or "") + " " + sf.lead_text(it)) for d, it in last.items()}
-    names = {d: f._names(it) for d, it in last.items()}
+    names = {d: f._names(it, sf._lead_end(it, sf.lead_text(it))) for d, it in last.items()}
     df = Counter(k for c in text.values() for k in c)
     df_n = Counter(k for c in names.values() for k in c)
     extracted = any(it.people for it in items)
