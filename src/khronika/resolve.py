@@ -206,6 +206,7 @@ def _cluster(ms: list[_M]) -> _Clusters:
     _same_name_key(ms, cl)
     _near_spellings(ms, cl)
     _attach_short_names(ms, cl)
+    cl.names.clear()  # they only guard merges, and merging is over: freed before people are built
     return cl
 
 
