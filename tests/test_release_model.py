@@ -47,3 +47,23 @@ def test_no_release_without_extraction(tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         store.close()
     assert get_nlp.cache_info().currsize == 1
+
+
+def test_model_renewed_through_a_long_extraction_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = _export(tmp_path, "kept.db")
+    from dataclasses import replace
+
+    from khronika.extract import nlp
+
+    releases: list[int] = []
+    real = nlp.release_nlp
+    monkeypatch.setattr(nlp, "release_nlp", lambda: releases.append(get_nlp.cache_info().currsize) or real())
+    monkeypatch.setattr(pipeline, "RENEW_MODEL_EVERY", 2)  # a fresh model every two documents
+    store = Store(str(tmp_path / "renewed.db"))
+    try:
+        report = run_ingest(store, [str(DEMO)], replace(Settings.load(), batch_size=2))
+        assert report.analysed == 5
+        assert releases == [1, 1]  # after documents 2 and 4, each time a loaded model; none after the last
+        assert build(store) == kept
+    finally:
+        store.close()
