@@ -176,8 +176,9 @@ def ingest_documents(
 # keep it loaded for the next call in the same process.
 RELEASE_MODEL_AFTER = 2_000
 # The same gathering grows through one long extraction (every new word of a million
-# documents): the model is renewed after this many, so extraction's memory does not
-# grow with the corpus (a reload, ~1 s, per 20k documents; what it reads is unchanged).
+# documents): the model is renewed after this many, so what it holds is at most this
+# many documents' worth however long the run (a reload and re-warm, a few seconds per
+# 20k documents; what it reads is unchanged).
 RENEW_MODEL_EVERY = 20_000
 
 
