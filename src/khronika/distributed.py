@@ -114,6 +114,8 @@ def ingest_partition(paths: Sequence[str], url: str, settings: Settings) -> dict
 def analyse_partition(ids: Sequence[str], url: str, settings: Settings) -> int:
     """Extract the given documents, one storage transaction per batch; returns how many."""
     from .extract import analyse_many
+    from .extract.nlp import renew_nlp_after
+    from .pipeline import RENEW_MODEL_EVERY
 
     store = _worker_store(url)
     done = 0
@@ -122,6 +124,7 @@ def analyse_partition(ids: Sequence[str], url: str, settings: Settings) -> int:
         analyses = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
         store.save_analyses(analyses)  # replaces per document: a re-run rewrites the same rows
         done += len(analyses)
+        renew_nlp_after(len(analyses), RENEW_MODEL_EVERY)  # a worker reads many partitions: bounded as locally
     return done
 
 

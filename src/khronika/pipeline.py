@@ -191,19 +191,15 @@ def analyse_pending(store: Store, settings: Settings, report: IngestReport, prog
         return
     if progress:
         progress("extract-start", 0, len(ids))
-    since_renewal = 0
-    for start in range(0, len(ids), settings.batch_size):
-        if since_renewal >= RENEW_MODEL_EVERY:
-            from .extract.nlp import release_nlp
+    from .extract.nlp import renew_nlp_after
 
-            release_nlp()  # analyse_many loads it afresh
-            since_renewal = 0
+    for start in range(0, len(ids), settings.batch_size):
         chunk = ids[start : start + settings.batch_size]
         articles = list(store.articles(chunk))
         done = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
         store.save_analyses(done)  # one transaction per chunk: a crash loses at most one chunk's work
         report.analysed += len(done)
-        since_renewal += len(done)
+        renew_nlp_after(len(done), RENEW_MODEL_EVERY)  # the next batch loads it afresh when renewed
         if progress:
             progress("extract", len(done), len(ids))
 

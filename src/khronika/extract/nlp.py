@@ -208,11 +208,28 @@ def get_nlp() -> Language:
     return nlp
 
 
+_read = 0  # documents this process's pipeline has read since it was loaded
+
+
+def renew_nlp_after(n_read: int, every: int) -> bool:
+    """Count ``n_read`` more documents read by the shared pipeline; once it has read
+    ``every`` since it was loaded, release it (the next ``get_nlp`` loads it afresh) so
+    what it gathers stays bounded in a long-lived process. Returns whether it did."""
+    global _read
+    _read += n_read
+    if _read < every:
+        return False
+    release_nlp()
+    return True
+
+
 def release_nlp() -> None:
     """Drop the shared pipeline and what it gathered while reading (spaCy's string store
     grows with every new word it sees; the indexed attribute ruler and lemmatizer keep
     memo tables), then hand freed heap back to the OS. ``get_nlp`` loads it afresh
     (~1 s). For the end of a long extraction, before corpus stages that need the memory."""
+    global _read
+    _read = 0
     get_nlp.cache_clear()
     forget()
     _shape.cache_clear()
