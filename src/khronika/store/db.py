@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -320,12 +319,11 @@ class Store:
         analyses are for reading only, never for saving back.
         """
         q = select(s.analyses)
-        load = analysis_from_row if person_spans else partial(analysis_from_row, person_spans=False)
         with self.engine.connect() as conn:
             if ids is None:
-                return {r.doc_id: load(r) for r in conn.execute(q)}
+                return {r.doc_id: analysis_from_row(r, person_spans) for r in conn.execute(q)}
             wanted = sorted(set(ids))
-            return {r.doc_id: load(r)
+            return {r.doc_id: analysis_from_row(r, person_spans)
                     for start in range(0, len(wanted), ID_CHUNK)
                     for r in conn.execute(q.where(s.analyses.c.doc_id.in_(wanted[start : start + ID_CHUNK])))}
 
