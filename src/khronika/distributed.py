@@ -45,6 +45,7 @@ from .models import Rejection
 from .pipeline import (
     DEFAULT_ORDER,
     IngestReport,
+    analyse_batch,
     analyse_pending,
     check_order,
     ingest_documents,
@@ -113,19 +114,10 @@ def ingest_partition(paths: Sequence[str], url: str, settings: Settings) -> dict
 
 def analyse_partition(ids: Sequence[str], url: str, settings: Settings) -> int:
     """Extract the given documents, one storage transaction per batch; returns how many."""
-    from .extract import analyse_many
-    from .extract.nlp import renew_nlp_after
-    from .pipeline import RENEW_MODEL_EVERY
-
     store = _worker_store(url)
-    done = 0
-    for start in range(0, len(ids), settings.batch_size):
-        articles = list(store.articles(ids[start : start + settings.batch_size]))
-        analyses = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
-        store.save_analyses(analyses)  # replaces per document: a re-run rewrites the same rows
-        done += len(analyses)
-        renew_nlp_after(len(analyses), RENEW_MODEL_EVERY)  # a worker reads many partitions: bounded as locally
-    return done
+    # a worker reads many partitions: its model is renewed as a local run's is
+    return sum(analyse_batch(store, ids[start : start + settings.batch_size], settings)
+               for start in range(0, len(ids), settings.batch_size))
 
 
 def _chunks(items: Sequence[str], workers: int, cap: int) -> list[list[str]]:

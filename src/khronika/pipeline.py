@@ -182,26 +182,33 @@ RELEASE_MODEL_AFTER = 2_000
 RENEW_MODEL_EVERY = 20_000
 
 
+def analyse_batch(store: Store, ids: Sequence[str], settings: Settings) -> int:
+    """Extract and store one batch of documents (one transaction: a crash loses at most
+    this batch's work; a re-run replaces the same rows); returns how many. Counts them
+    against the shared model, which is renewed every ``RENEW_MODEL_EVERY`` documents."""
+    from .extract import analyse_many
+    from .extract.nlp import renew_nlp_after
+
+    done = list(analyse_many(list(store.articles(ids)), batch_size=min(32, settings.batch_size)))
+    store.save_analyses(done)
+    renew_nlp_after(len(done), RENEW_MODEL_EVERY)  # the next batch loads it afresh when renewed
+    return len(done)
+
+
 def analyse_pending(store: Store, settings: Settings, report: IngestReport, progress: Progress | None = None) -> None:
     """Run extraction on every document without a current analysis (new or outdated)."""
-    from .extract import EXTRACT_VERSION, analyse_many
+    from .extract import EXTRACT_VERSION
 
     ids = store.ids_needing_analysis(EXTRACT_VERSION)
     if not ids:
         return
     if progress:
         progress("extract-start", 0, len(ids))
-    from .extract.nlp import renew_nlp_after
-
     for start in range(0, len(ids), settings.batch_size):
-        chunk = ids[start : start + settings.batch_size]
-        articles = list(store.articles(chunk))
-        done = list(analyse_many(articles, batch_size=min(32, settings.batch_size)))
-        store.save_analyses(done)  # one transaction per chunk: a crash loses at most one chunk's work
-        report.analysed += len(done)
-        renew_nlp_after(len(done), RENEW_MODEL_EVERY)  # the next batch loads it afresh when renewed
+        n = analyse_batch(store, ids[start : start + settings.batch_size], settings)
+        report.analysed += n
         if progress:
-            progress("extract", len(done), len(ids))
+            progress("extract", n, len(ids))
 
 
 # -- corpus stages -----------------------------------------------------------------

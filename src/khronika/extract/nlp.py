@@ -211,16 +211,14 @@ def get_nlp() -> Language:
 _read = 0  # documents this process's pipeline has read since it was loaded
 
 
-def renew_nlp_after(n_read: int, every: int) -> bool:
+def renew_nlp_after(n_read: int, every: int) -> None:
     """Count ``n_read`` more documents read by the shared pipeline; once it has read
     ``every`` since it was loaded, release it (the next ``get_nlp`` loads it afresh) so
-    what it gathers stays bounded in a long-lived process. Returns whether it did."""
+    what it gathers stays bounded in a long-lived process."""
     global _read
     _read += n_read
-    if _read < every:
-        return False
-    release_nlp()
-    return True
+    if _read >= every:
+        release_nlp()
 
 
 def release_nlp() -> None:
