@@ -177,6 +177,11 @@ def instrument(mon: RssMonitor, timings: dict[str, list[float]]) -> None:
                              ("khronika.datectx", "propagate", "datectx"), ("khronika.resolve", "resolve", "resolve")):
         with contextlib.suppress(ImportError, AttributeError):
             wrap(importlib.import_module(mod), attr, stage)
+    # the pipeline resolves as it writes (people are stored as they are made, then events:
+    # resolve.resolve_stream), so the stage is the store's replace_resolution, writing included
+    from khronika.store.db import Store
+
+    wrap(Store, "replace_resolution", "resolve")
 
 
 def spacy_ner(directory: Path, batch_size: int) -> tuple[int, float, list[str]]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from .extract.docdate import anchor
-from .models import Analysis, DocumentInfo, Event, EventMention, Person, Source
+from .models import Analysis, DocumentInfo, Event, EventMention, Source
 
 Member = tuple[str, str]  # (doc_id, DocPerson.key)
 
@@ -252,12 +252,12 @@ def _conflicts(mentions: list[EventMention]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def consolidate_events(items: Iterable[tuple[DocumentInfo, Analysis]], persons: Sequence[Person],
+def consolidate_events(items: Iterable[tuple[DocumentInfo, Analysis]], names: Mapping[str, str],
                        person_of: Mapping[Member, str]) -> list[Event]:
-    """Events across sources; ``items`` is read once, and only event mentions are kept."""
+    """Events across sources; ``items`` is read once, and only event mentions are kept.
+    ``names``: each person's display name by id; ``person_of``: each member's person id."""
     infos: dict[str, DocumentInfo] = {}
     reports: dict[str, str | None] = {}
-    names = {p.id: p.name for p in persons}
     groups: dict[tuple[str, str], list[EventMention]] = defaultdict(list)
     for info, an in items:
         infos[info.id] = info

@@ -328,7 +328,7 @@ class _Reports:
 def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) -> None:
     """Dates, duplicates (with metadata inheritance), stories, date context, then people and events."""
     from . import datectx, dedupe, stories
-    from .resolve import resolve
+    from .resolve import resolve_stream
 
     infos = apply_document_dates(store.document_infos(), store.analysis_dates())
     # Texts are read on demand, not all held at once (memory flat in the corpus size):
@@ -351,10 +351,11 @@ def run_corpus_stages(store: Store, settings: Settings, report: IngestReport) ->
     # undated reports borrow their story's (or related reports') date context; only the
     # in-memory analyses change, so stored extraction stays what the document alone says
     dated = datectx.propagate(infos, analyses, _Texts(articles))
-    resolution = resolve(_Reports(infos, analyses, dated))
-    store.replace_resolution(resolution.persons, resolution.events)
-    report.persons = len(resolution.persons)
-    report.events = len(resolution.events)
+    # people are written as they are made, and let go (with the members they were made
+    # from) before events are consolidated: a corpus's people and its event mentions
+    # are never held together
+    persons, events = resolve_stream(_Reports(infos, analyses, dated))
+    report.persons, report.events = store.replace_resolution(persons, events)
 
 
 def run_ingest(

@@ -23,7 +23,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -47,17 +47,21 @@ class Resolution:
 
 @dataclass(slots=True)
 class _M:
-    """One DocPerson with its parsed names and context (one per person mention of the
-    corpus, so slotted, with tuples: most members have no initials or bare forms, and
-    every one of them shares the empty tuple)."""
+    """One DocPerson reduced to what resolution reads: its parsed names, context, and
+    the forms and roles its person is built from. There is one per person mention of
+    the corpus (252,857 at 100k documents), so it is slotted and holds no DocPerson:
+    its tuples are shared among members naming a person alike (see ``_Interned``),
+    and the empty tuple among all members without initials or bare forms."""
 
     doc: str
     key: str
-    dp: DocPerson
     full: tuple[ParsedName, ...]
     initials: tuple[ParsedName, ...]
     bare: tuple[ParsedName, ...]
     story: str
+    place: str | None
+    forms: tuple[str, ...]  # every surface form (name and aliases), distinct
+    roles: tuple[str, ...]
 
 
 # -- name comparison --------------------------------------------------------------
@@ -195,8 +199,8 @@ def _context(ms: list[_M], cl: _Clusters, i: int, j: int, cooc: dict[str, set[st
     shared = (cooc[a.doc] & cooc[b.doc]) - {name_key(p.raw) for p in a.full + b.full}
     if shared:
         return f"co-mentioned with {sorted(shared)[0]}"
-    if a.dp.place and b.dp.place and a.dp.place.lower() == b.dp.place.lower():
-        return f"same place {a.dp.place}"
+    if a.place and b.place and a.place.lower() == b.place.lower():
+        return f"same place {a.place}"
     return None
 
 
@@ -393,18 +397,25 @@ class _Attacher:
                 return  # ambiguous: keep apart
 
 
-def _parse_member(doc: str, dp: DocPerson, story: str) -> _M:
+class _Interned(dict):
+    """One copy of each equal tuple: a corpus names the same person the same way in
+    thousands of documents, and each member would otherwise hold its own tuples."""
+
+    def __call__(self, t: tuple) -> tuple:
+        return self.setdefault(t, t)
+
+
+def _parse_member(doc: str, dp: DocPerson, share: _Interned) -> _M:
+    """The member for ``dp``; its story is set once every document's info is known."""
     full, initials, bare = [], [], []
-    seen = set()
-    for raw in [dp.name, *dp.aliases]:
-        if not raw or raw in seen:
-            continue
-        seen.add(raw)
+    forms = tuple(dict.fromkeys(f for f in [dp.name, *dp.aliases] if f))
+    for raw in forms:
         p = parse_name(raw)
         if p is None or not p.surname:
             continue
         (full if p.is_full else initials if p.initial else bare).append(p)
-    return _M(doc, dp.key, dp, tuple(full), tuple(initials), tuple(bare), story)
+    return _M(doc, dp.key, share(tuple(full)), share(tuple(initials)), share(tuple(bare)), "",
+              dp.place, share(forms), share(dp.roles))
 
 
 def _plain(s: str) -> bool:
@@ -456,54 +467,94 @@ def _canonical(spellings: Counter[str]) -> tuple[str, set[str]]:
     return min(pool, key=rank), extra
 
 
-def _persons(ms: list[_M], cl: _Clusters) -> tuple[list[Person], dict[Member, str]]:
-    out: list[Person] = []
-    person_of: dict[Member, str] = {}
+def _persons(ms: list[_M], cl: _Clusters, person_of: dict[Member, str]) -> Iterator[Person]:
+    """The people, one at a time in order of their first member, each recorded in
+    ``person_of`` as it is made. A person's members and merge evidence are let go once
+    it is made, so a caller that writes persons as they come (the pipeline) never holds
+    the corpus's members and its people at once."""
     used: set[str] = set()
     groups = sorted(cl.groups().items(), key=lambda kv: min((ms[i].doc, ms[i].key) for i in kv[1]))
+    cl.parent.clear()
     for root, idx in groups:
-        members = sorted((ms[i].doc, ms[i].key) for i in idx)
+        idx.sort(key=lambda i: (ms[i].doc, ms[i].key))
+        members = tuple((ms[i].doc, ms[i].key) for i in idx)
         spellings: Counter[str] = Counter()
         aliases: set[str] = set()
         roles: list[str] = []
         docs: set[str] = set()
-        for i in sorted(idx, key=lambda i: (ms[i].doc, ms[i].key)):
-            dp = ms[i].dp
-            forms = {f for f in [dp.name, *dp.aliases] if f}
-            spellings.update(forms)  # one count per document member
-            aliases |= forms
-            roles += [r for r in dp.roles if r not in roles]
-            docs.add(dp.doc_id)
+        for i in idx:
+            m = ms[i]
+            ms[i] = None  # type: ignore[call-overload]  # each member is one person's: done with
+            spellings.update(m.forms)  # one count per document member
+            aliases.update(m.forms)
+            roles += [r for r in m.roles if r not in roles]
+            docs.add(m.doc)
+        del m  # (a group is never empty)
         name, extra = _canonical(spellings)
         aliases |= extra
         pid = "p-" + _stable_hash(name_key(name) or name)
         if pid in used:  # two unmerged people share a name key: disambiguate stably
             pid = "p-" + _stable_hash(name_key(name) + "|" + "|".join(members[0]))
         used.add(pid)
-        out.append(Person(pid, name, tuple(sorted(aliases)), tuple(roles), tuple(sorted(docs)),
-                          tuple(members), tuple(cl.evidence.get(root, ()))))
         for mem in members:
             person_of[mem] = pid
-    return out, person_of
+        yield Person(pid, name, tuple(sorted(aliases)), tuple(roles), tuple(sorted(docs)),
+                     members, tuple(cl.evidence.pop(root, ())))
 
 
-def resolve_persons(items: Iterable[tuple[DocumentInfo, Analysis]]) -> tuple[list[Person], dict[Member, str]]:
-    """People across the corpus; ``items`` is read once, in any order, and only the
-    persons of each analysis are kept."""
+def _set_stories(ms: list[_M], infos: Mapping[str, DocumentInfo], info_of: Mapping[str, DocumentInfo]) -> None:
+    doc, story = None, ""
+    for m in ms:  # in document order
+        if m.doc != doc:
+            doc = m.doc
+            story = _story(info_of.get(doc) or infos.get(doc), doc, infos)
+        m.story = story
+
+
+def iter_persons(items: Iterable[tuple[DocumentInfo, Analysis]], person_of: dict[Member, str]) -> Iterator[Person]:
+    """People across the corpus, one at a time (see ``_persons``), each member's person
+    recorded in ``person_of``. ``items`` is read once, in any order, when the first
+    person is asked for, and only a member (``_M``) for each person of an analysis is kept."""
     infos: dict[str, DocumentInfo] = {}
-    people: list[tuple[str, DocumentInfo, tuple[DocPerson, ...]]] = []
+    info_of: dict[str, DocumentInfo] = {}  # only analyses paired with another document's info
+    ms: list[_M] = []
+    share = _Interned()
+    # members are made as the analyses stream by (their DocPersons are never all held);
+    # the story needs every document's info (a duplicate takes its original's), so it
+    # is filled in once all are read
     for info, an in items:
         infos[info.id] = info
-        if an.persons:
-            people.append((an.doc_id, info, an.persons))
-    people.sort(key=lambda it: it[0])  # members in document order, whatever order items came in
-    ms = []
-    for doc_id, info, dps in people:
-        story = _story(info, doc_id, infos)
-        for dp in dps:
-            ms.append(_parse_member(doc_id, dp, story))
-    del people
-    return _persons(ms, _cluster(ms))
+        if info.id != an.doc_id:
+            info_of[an.doc_id] = info
+        for dp in an.persons:
+            ms.append(_parse_member(an.doc_id, dp, share))
+    del share
+    ms.sort(key=lambda m: m.doc)  # members in document order, whatever order items came in (stable)
+    _set_stories(ms, infos, info_of)
+    yield from _persons(ms, _cluster(ms), person_of)
+
+
+def resolve_stream(items: Iterable[tuple[DocumentInfo, Analysis]]) -> tuple[Iterator[Person], Callable[[], list[Event]]]:
+    """Resolution for a writer that stores persons as they come: the people (an
+    iterator), and a function giving the events, to be called once the people are all
+    consumed (events need every person). Neither the corpus's people nor its members
+    are held while events are consolidated; ``items`` is iterated twice, as by ``resolve``.
+    """
+    person_of: dict[Member, str] = {}
+    names: dict[str, str] = {}
+
+    def persons() -> Iterator[Person]:
+        for p in iter_persons(items, person_of):
+            names[p.id] = p.name
+            yield p
+
+    def events() -> list[Event]:
+        for _ in people:  # any people not yet taken are made first (events need them all)
+            pass
+        return consolidate_events(items, names, person_of)
+
+    people = persons()
+    return people, events
 
 
 def resolve(items: Iterable[tuple[DocumentInfo, Analysis]]) -> Resolution:
@@ -513,6 +564,7 @@ def resolve(items: Iterable[tuple[DocumentInfo, Analysis]]) -> Resolution:
     list, or a view that reads the analyses from the store on each iteration (what the
     pipeline passes, so a corpus's analyses are never all in memory at once).
     """
-    persons, person_of = resolve_persons(items)
-    events = consolidate_events(items, persons, person_of)
-    return Resolution(tuple(persons), tuple(events), person_of)
+    person_of: dict[Member, str] = {}
+    persons = tuple(iter_persons(items, person_of))
+    events = consolidate_events(items, {p.id: p.name for p in persons}, person_of)
+    return Resolution(persons, tuple(events), person_of)

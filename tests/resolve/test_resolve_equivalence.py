@@ -10,6 +10,7 @@ evidence), events (sources, dates, conflicts) and the member map must be identic
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 import reference_resolve as ref  # beside this file (rootdir-relative import, no package)
 
 import khronika.resolve as fast
+from khronika.models import Person
 from khronika.pipeline import run_ingest
 from khronika.settings import Settings
 from khronika.store.db import Store
@@ -31,17 +33,17 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def dev_items(tmp_path_factory):
     captured = {}
-    orig = fast.resolve
+    orig = fast.resolve_stream
 
     def capture(items):
         captured["items"] = list(items)
         return orig(items)
 
-    fast.resolve = capture  # the pipeline imports resolve at call time
+    fast.resolve_stream = capture  # the pipeline imports resolve_stream at call time
     try:
         run_ingest(Store(str(tmp_path_factory.mktemp("dev") / "dev.db")), [str(DEV)], Settings.load())
     finally:
-        fast.resolve = orig
+        fast.resolve_stream = orig
     return captured["items"]
 
 
@@ -105,3 +107,46 @@ def test_resolve_reads_its_items_as_a_stream(dev_items):
     assert a.persons == b.persons
     assert a.events == b.events
     assert dict(a.person_of) == dict(b.person_of)
+
+
+def test_resolve_stream_gives_what_resolve_gives_holding_no_people_for_events(dev_items, monkeypatch):
+    """The pipeline's path: people one at a time, then events. When events are
+    consolidated, no person and no member of the resolution is alive any more (the
+    writer has stored and dropped them), and the result is ``resolve``'s."""
+    want = fast.resolve(_replicate(dev_items, 2))
+    want_persons = [(p.id, p.name, p.members, p.merge_evidence) for p in want.persons]
+    want_events = want.events
+    del want  # its people would be counted alive below
+    alive = {}
+    real = fast.consolidate_events
+
+    def consolidate(items, names, person_of):
+        gc.collect()
+        alive["persons"] = sum(isinstance(o, Person) for o in gc.get_objects())
+        alive["members"] = sum(isinstance(o, fast._M) for o in gc.get_objects())
+        return real(items, names, person_of)
+
+    monkeypatch.setattr(fast, "consolidate_events", consolidate)
+    stream = _Stream(_replicate(dev_items, 2))
+    persons, events = fast.resolve_stream(stream)
+    got = []
+    for p in persons:  # what a writer does: store (here: note) each person, drop it
+        got.append((p.id, p.name, p.members, p.merge_evidence))
+        if len(got) == len(want_persons):  # the last person: every member was let go as its person was made
+            gc.collect()
+            alive["members_at_last_person"] = sum(isinstance(o, fast._M) for o in gc.get_objects())
+    del p
+    evs = events()
+    assert stream.passes == 2
+    assert alive == {"members_at_last_person": 0, "persons": 0, "members": 0}
+    assert got == want_persons
+    assert tuple(evs) == want_events
+
+
+def test_resolve_stream_events_make_people_not_yet_taken(dev_items):
+    """Events need every person: asked for before the people are consumed, they still
+    see them all."""
+    items = _replicate(dev_items, 1)
+    persons, events = fast.resolve_stream(items)
+    next(persons)
+    assert tuple(events()) == fast.resolve(items).events

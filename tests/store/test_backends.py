@@ -241,6 +241,38 @@ def test_replace_resolution_swaps_the_whole_set(store: Store) -> None:
     assert store.count("persons") == 0 and store.count("event_sources") == 0
 
 
+def test_replace_resolution_writes_people_as_they_come_then_asks_for_events(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """People may be an iterator (written a chunk at a time, never listed whole) and
+    events a function called only once every person is written; one transaction: a
+    failure while making events leaves the previous resolution in place."""
+    import khronika.store.db as db
+
+    monkeypatch.setattr(db, "INSERT_CHUNK", 2)
+    persons, events = _resolution(5)
+    taken: list[str] = []
+
+    def people():
+        for p in persons:
+            taken.append(p.id)
+            yield p
+
+    def make_events():
+        assert taken == [p.id for p in persons]  # every person made (and written) first
+        return events
+
+    assert store.replace_resolution(people(), make_events) == (5, 5)
+    assert store.count("persons") == 5 and store.count("person_documents") == 10
+    assert store.count("event_sources") == 10
+
+    def broken():
+        raise RuntimeError("consolidation failed")
+
+    with pytest.raises(RuntimeError):
+        store.replace_resolution(iter(_resolution(1)[0]), broken)
+    assert store.count("persons") == 5 and store.count("events") == 5  # rolled back whole
+
+
 def test_reviews_survive_replace_resolution(store: Store) -> None:
     store.replace_resolution(*_resolution(2))
     with store.engine.begin() as conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -343,56 +343,69 @@ class Store:
         return LazyAnalyses(self, ids, person_spans=person_spans)
 
     # -- corpus-level results -----------------------------------------------------
-    def replace_resolution(self, persons: Sequence[Person], events: Sequence[Event]) -> None:
-        """Swap in a new persons/events set atomically (machine output only; reviews untouched)."""
+    def replace_resolution(self, persons: Iterable[Person],
+                           events: Iterable[Event] | Callable[[], Iterable[Event]]) -> tuple[int, int]:
+        """Swap in a new persons/events set atomically (machine output only; reviews
+        untouched); returns how many persons and events were written.
+
+        Both are consumed lazily, a chunk of rows at a time (one transaction still), so a
+        caller can make them as they are written: ``persons`` may be an iterator, and
+        ``events`` a function called only once every person is written (events are
+        consolidated from the people; see ``resolve.resolve_stream``)."""
+        n_persons = n_events = 0
         with self.engine.begin() as conn:
             conn.execute(delete(s.event_sources))
             conn.execute(delete(s.events))
             conn.execute(delete(s.person_documents))
             conn.execute(delete(s.persons))
-            # rows are built and sent a chunk at a time (one transaction still), so the
-            # row dicts of a large corpus (at 100k documents: 53k persons, 100k+ sources)
-            # are never all built at once
-            _insert_chunked(conn, s.persons, (
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "aliases": list(p.aliases),
-                    "roles": list(p.roles),
-                    "documents": list(p.documents),
-                    "members": [list(m) for m in p.members],
-                    "merge_evidence": list(p.merge_evidence),
-                }
-                for p in persons
-            ))
-            pd = sorted({(p.id, d) for p in persons for d in p.documents})
-            _insert_chunked(conn, s.person_documents, ({"person_id": a, "doc_id": b} for a, b in pd))
-            _insert_chunked(conn, s.events, (
-                {
-                    "id": e.id,
-                    "type": e.type,
-                    "subject": e.subject,
-                    "subject_name": e.subject_name,
-                    "agent": e.agent,
-                    "date": e.date,
-                    "status": e.status,
-                    "conflicts": list(e.conflicts),
-                    "confidence": e.confidence,
-                }
-                for e in events
-            ))
-            _insert_chunked(conn, s.event_sources, (
-                {
-                    "event_id": e.id,
-                    "doc_id": src.document,
-                    "seq": i,
-                    "evidence": src.evidence,
-                    "span_start": src.span[0] if src.span else None,
-                    "span_end": src.span[1] if src.span else None,
-                }
-                for e in events
-                for i, src in enumerate(e.sources)
-            ))
+            it = iter(persons)
+            while chunk := list(islice(it, INSERT_CHUNK)):
+                n_persons += len(chunk)
+                conn.execute(insert(s.persons), [
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "aliases": list(p.aliases),
+                        "roles": list(p.roles),
+                        "documents": list(p.documents),
+                        "members": [list(m) for m in p.members],
+                        "merge_evidence": list(p.merge_evidence),
+                    }
+                    for p in chunk
+                ])
+                # person ids are unique, so a chunk's (person, document) pairs are its own
+                pd = sorted({(p.id, d) for p in chunk for d in p.documents})
+                _insert_chunked(conn, s.person_documents, ({"person_id": a, "doc_id": b} for a, b in pd))
+            ev_it = iter(events() if callable(events) else events)
+            while ev_chunk := list(islice(ev_it, INSERT_CHUNK)):
+                n_events += len(ev_chunk)
+                conn.execute(insert(s.events), [
+                    {
+                        "id": e.id,
+                        "type": e.type,
+                        "subject": e.subject,
+                        "subject_name": e.subject_name,
+                        "agent": e.agent,
+                        "date": e.date,
+                        "status": e.status,
+                        "conflicts": list(e.conflicts),
+                        "confidence": e.confidence,
+                    }
+                    for e in ev_chunk
+                ])
+                _insert_chunked(conn, s.event_sources, (
+                    {
+                        "event_id": e.id,
+                        "doc_id": src.document,
+                        "seq": i,
+                        "evidence": src.evidence,
+                        "span_start": src.span[0] if src.span else None,
+                        "span_end": src.span[1] if src.span else None,
+                    }
+                    for e in ev_chunk
+                    for i, src in enumerate(e.sources)
+                ))
+        return n_persons, n_events
 
     def persons(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
