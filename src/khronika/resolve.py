@@ -23,7 +23,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -139,7 +139,7 @@ def _sigs(ps: Sequence[ParsedName]) -> set[Sig]:
     return out
 
 
-def _sigs_conflict(xs: set[Sig], ys: set[Sig]) -> bool:
+def _sigs_conflict(xs: Collection[Sig], ys: Collection[Sig]) -> bool:
     return any(_pair_conflict(a, b) for a in xs for b in ys)
 
 
@@ -151,9 +151,16 @@ class _Clusters:
     def __init__(self, ms: list[_M]):
         self.ms = ms
         self.parent = list(range(len(ms)))
-        # distinct name signatures per root: a conflict depends on neither the raw form
-        # nor how often a name occurs, so a cluster of 5,000 "Vladimir Putin" is one entry
-        self.names: dict[int, set[Sig]] = {i: _sigs(m.full + m.initials) for i, m in enumerate(ms)}
+        # distinct name signatures per root (None once merged into another): a conflict
+        # depends on neither the raw form nor how often a name occurs, so a cluster of
+        # 5,000 "Vladimir Putin" is one entry. The sets are frozen and shared: members
+        # named alike (most of a corpus's) hold one set, and merging two clusters of the
+        # same names makes none; a set per member was a third of resolution's peak.
+        pool: dict[frozenset[Sig], frozenset[Sig]] = {}
+        self.names: list[frozenset[Sig] | None] = []
+        for m in ms:
+            got = frozenset(_sigs(m.full + m.initials))
+            self.names.append(pool.setdefault(got, got))
         self.evidence: dict[int, list[str]] = defaultdict(list)
 
     def find(self, i: int) -> int:
@@ -166,15 +173,13 @@ class _Clusters:
         ri, rj = self.find(i), self.find(j)
         if ri == rj:
             return True
-        if _sigs_conflict(self.names[ri], self.names[rj]):
+        if _sigs_conflict(self.names[ri], self.names[rj]):  # type: ignore[arg-type]
             return False
         ri, rj = min(ri, rj), max(ri, rj)  # deterministic root
         self.parent[rj] = ri
-        a, b = self.names[ri], self.names.pop(rj)
-        if len(a) < len(b):
-            a, b = b, a
-        a |= b  # the larger set absorbs the smaller
-        self.names[ri] = a
+        a, b = self.names[ri], self.names[rj]
+        self.names[rj] = None
+        self.names[ri] = a if b <= a else b if a <= b else a | b  # type: ignore[operator]
         ev = self.evidence.pop(rj, [])
         self.evidence[ri] += ev
         self.evidence[ri].append(why)
@@ -210,7 +215,7 @@ def _cluster(ms: list[_M]) -> _Clusters:
     _same_name_key(ms, cl)
     _near_spellings(ms, cl)
     _attach_short_names(ms, cl)
-    cl.names.clear()  # they only guard merges, and merging is over: freed before people are built
+    cl.names = []  # they only guard merges, and merging is over: freed before people are built
     return cl
 
 

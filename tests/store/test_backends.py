@@ -105,7 +105,12 @@ def test_update_documents_round_trips_derived_columns(store: Store) -> None:
     assert {i.story for i in infos.values()} == {"st-1"}
 
 
-def test_update_documents_writes_only_changes(store: Store) -> None:
+@pytest.mark.parametrize("chunk", [None, 1])  # None: as shipped; 1: an id per chunk (a corpus's many)
+def test_update_documents_writes_only_changes(store: Store, chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if chunk:
+        import khronika.store.db as db
+
+        monkeypatch.setattr(db, "ID_CHUNK", chunk)
     items = [_doc("alpha text"), _doc("beta text", "b.txt"), _doc("gamma text", "c.txt")]
     store.add_documents(items)
     a, b, c = (art.id for _, art in items)

@@ -234,24 +234,32 @@ class Store:
         from sqlalchemy import bindparam
 
         c = s.documents.c
+        ids = sorted(new)
+        stmt = update(s.documents).where(c.id == bindparam("b_id"))
         with self.engine.begin() as conn:
-            stored = {r[0]: tuple(r[1:]) for r in conn.execute(select(c.id, *(c[k] for k in _DERIVED_COLUMNS)))}
-            retitled: list[dict[str, Any]] = []
-            rest: list[dict[str, Any]] = []
-            for doc_id, values in new.items():
-                old = stored.get(doc_id)
-                if old == values:
-                    continue
-                row = {"b_id": doc_id, **dict(zip(_DERIVED_COLUMNS, values, strict=True))}
-                if old is not None and old[0] == values[0]:
-                    del row["title"]
-                    rest.append(row)
-                else:
-                    retitled.append(row)
-            for rows, columns in ((retitled, _DERIVED_COLUMNS), (rest, _DERIVED_COLUMNS[1:])):
-                if rows:
-                    stmt = update(s.documents).where(c.id == bindparam("b_id"))
-                    conn.execute(stmt.values({k: bindparam(k) for k in columns}), rows)
+            # a chunk of ids at a time: the stored values and the rows to write of a
+            # whole corpus (every row changes when stories are assigned afresh) were the
+            # corpus stages' peak at 100k documents
+            for start in range(0, len(ids), ID_CHUNK):
+                part = ids[start : start + ID_CHUNK]
+                stored = {r[0]: tuple(r[1:]) for r in conn.execute(
+                    select(c.id, *(c[k] for k in _DERIVED_COLUMNS)).where(c.id.in_(part)))}
+                retitled: list[dict[str, Any]] = []
+                rest: list[dict[str, Any]] = []
+                for doc_id in part:
+                    values = new[doc_id]
+                    old = stored.get(doc_id)
+                    if old == values:
+                        continue
+                    row = {"b_id": doc_id, **dict(zip(_DERIVED_COLUMNS, values, strict=True))}
+                    if old is not None and old[0] == values[0]:
+                        del row["title"]
+                        rest.append(row)
+                    else:
+                        retitled.append(row)
+                for rows, columns in ((retitled, _DERIVED_COLUMNS), (rest, _DERIVED_COLUMNS[1:])):
+                    if rows:
+                        conn.execute(stmt.values({k: bindparam(k) for k in columns}), rows)
 
     def outlet_document_ids(self) -> dict[str, list[str]]:
         """outlet -> ids of its documents (no texts), for documents whose outlet is known."""
