@@ -541,9 +541,10 @@ def iter_persons(items: Iterable[tuple[DocumentInfo, Analysis]], person_of: dict
 
 def resolve_stream(items: Iterable[tuple[DocumentInfo, Analysis]]) -> tuple[Iterator[Person], Callable[[], list[Event]]]:
     """Resolution for a writer that stores persons as they come: the people (an
-    iterator), and a function giving the events, to be called once the people are all
-    consumed (events need every person). Neither the corpus's people nor its members
-    are held while events are consolidated; ``items`` is iterated twice, as by ``resolve``.
+    iterator), and a function giving the events, meant to be called once the people are
+    all consumed (events need every person: people not yet taken are made, and dropped,
+    first). Neither the corpus's people nor its members are held while events are
+    consolidated; ``items`` is iterated twice, as by ``resolve``.
     """
     person_of: dict[Member, str] = {}
     names: dict[str, str] = {}
