@@ -366,8 +366,7 @@ class Store:
             conn.execute(delete(s.events))
             conn.execute(delete(s.person_documents))
             conn.execute(delete(s.persons))
-            it = iter(persons)
-            while chunk := list(islice(it, INSERT_CHUNK)):
+            for chunk in _chunks(persons, INSERT_CHUNK):
                 n_persons += len(chunk)
                 conn.execute(insert(s.persons), [
                     {
@@ -384,8 +383,7 @@ class Store:
                 # person ids are unique, so a chunk's (person, document) pairs are its own
                 pd = sorted({(p.id, d) for p in chunk for d in p.documents})
                 _insert_chunked(conn, s.person_documents, ({"person_id": a, "doc_id": b} for a, b in pd))
-            ev_it = iter(events() if callable(events) else events)
-            while ev_chunk := list(islice(ev_it, INSERT_CHUNK)):
+            for ev_chunk in _chunks(events() if callable(events) else events, INSERT_CHUNK):
                 n_events += len(ev_chunk)
                 conn.execute(insert(s.events), [
                     {
@@ -478,10 +476,16 @@ class Store:
 INSERT_CHUNK = 5000  # rows per executemany when replacing the resolution
 
 
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` (an iterable, consumed lazily) as lists of ``size``."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def _insert_chunked(conn: Any, table: Any, rows: Iterable[dict[str, Any]], size: int = INSERT_CHUNK) -> None:
     """Insert ``rows`` (an iterable, consumed lazily) ``size`` at a time."""
-    it = iter(rows)
-    while chunk := list(islice(it, size)):
+    for chunk in _chunks(rows, size):
         conn.execute(insert(table), chunk)
 
 
